@@ -1,0 +1,158 @@
+"""ModelRestApi per core resource: same scope and explicit columns as the screens."""
+
+from __future__ import annotations
+
+from flask import request
+from flask_appbuilder.api import ModelRestApi
+from flask_babel import gettext as _
+
+from app.extensions import db
+from app.models import Company, Contribution, Enrollment, Regency, Village, Worker
+from app.scope import current_scope, scope_filters
+from app.services import ServiceError
+from app.services.enrollments import prepare_enrollment
+from app.services.workers import check_identity, prepare_worker
+from app.views.base import Interface
+
+
+class ScopedApi(ModelRestApi):
+    """A REST resource limited to the caller's scope, with business errors as JSON."""
+
+    base_filters = scope_filters()
+    allow_browser_login = False
+    page_size = 25
+
+    def _guarded(self, handler):
+        try:
+            return handler()
+        except ServiceError as exc:
+            db.session.rollback()
+            body = {"message": str(exc.message)}
+            if exc.field:
+                body["field"] = exc.field
+            return self.response(exc.status, **body)
+
+    def post_headless(self):
+        return self._guarded(super().post_headless)
+
+    def put_headless(self, pk):
+        return self._guarded(lambda: super(ScopedApi, self).put_headless(pk))
+
+    def check_scope(self, item):
+        if not current_scope().allows_regency(getattr(item, "regency_id", None)):
+            raise ServiceError(_("You cannot record data outside your area."), field="regency")
+        return item
+
+    def pre_add(self, item):
+        self.check_scope(item)
+
+    def pre_update(self, item):
+        self.check_scope(item)
+
+
+class RegencyApi(ScopedApi):
+    resource_name = "regency"
+    datamodel = Interface(Regency)
+    include_route_methods = {"get", "get_list", "info"}
+    list_columns = show_columns = ["id", "code", "name"]
+    search_columns = ["code", "name"]
+    order_columns = ["code", "name"]
+
+
+class VillageApi(ScopedApi):
+    resource_name = "village"
+    datamodel = Interface(Village)
+    include_route_methods = {"get", "get_list", "info"}
+    list_columns = show_columns = ["id", "code", "name", "district.name", "regency_id"]
+    search_columns = ["code", "name"]
+    order_columns = ["code", "name"]
+
+
+class CompanyApi(ScopedApi):
+    resource_name = "company"
+    datamodel = Interface(Company)
+    list_columns = ["id", "name", "npp", "nib", "npwp", "size_class", "risk_group", "regency_id",
+                    "declared_workforce", "status"]
+    show_columns = list_columns + ["kbli", "village_id", "address", "registered_on"]
+    add_columns = edit_columns = ["name", "npp", "nib", "npwp", "kbli", "size_class",
+                                  "risk_group", "regency_id", "village_id", "address",
+                                  "declared_workforce", "status", "registered_on"]
+    search_columns = ["name", "npp", "nib", "npwp", "size_class", "status", "regency_id"]
+    order_columns = ["name", "npp", "declared_workforce"]
+
+    def pre_add(self, item):
+        from app.services.organisations import check_company_identifiers
+
+        check_company_identifiers(item)
+        super().pre_add(item)
+
+    pre_update = pre_add
+
+
+class WorkerApi(ScopedApi):
+    resource_name = "worker"
+    datamodel = Interface(Worker)
+    list_columns = ["id", "name", "nik", "sex", "segment", "village_id", "regency_id",
+                    "company_id", "opd_id"]
+    show_columns = list_columns + ["birth_date", "kpj", "rt", "rw", "address", "phone",
+                                   "dtsen_decile", "welfare_source", "employer_village_id"]
+    add_columns = edit_columns = ["nik", "name", "birth_date", "sex", "kpj", "phone",
+                                  "village_id", "rt", "rw", "address", "segment", "company_id",
+                                  "opd_id", "employer_village_id", "dtsen_decile",
+                                  "welfare_source", "welfare_verified_by", "welfare_verified_at"]
+    search_columns = ["name", "segment", "sex", "regency_id", "village_id"]
+    order_columns = ["name", "segment"]
+
+    def pre_add(self, item):
+        item.village = db.session.get(Village, item.village_id) if item.village_id else None
+        check_identity(db.session, item)
+        prepare_worker(item, current_scope())
+        super().pre_add(item)
+
+    pre_update = pre_add
+
+    def pre_get(self, data):
+        from app.roles import can_see_personal_data
+        from app.services.identifiers import mask_nik
+
+        if request and not can_see_personal_data(self.appbuilder.sm.current_user):
+            result = data.get("result", {})
+            if result.get("nik"):
+                result["nik"] = mask_nik(result["nik"])
+            result.pop("birth_date", None)
+
+
+class EnrollmentApi(ScopedApi):
+    resource_name = "enrollment"
+    datamodel = Interface(Enrollment)
+    list_columns = ["id", "worker_id", "jkk", "jkm", "jht", "jp", "jkp", "start_date",
+                    "end_date", "status", "payer_type", "company_id", "sponsor_id",
+                    "monthly_contribution", "regency_id"]
+    show_columns = list_columns + ["declared_wage", "worker_share"]
+    add_columns = edit_columns = ["worker_id", "jkk", "jkm", "jht", "jp", "jkp", "start_date",
+                                  "end_date", "payer_type", "company_id", "sponsor_id",
+                                  "declared_wage"]
+    search_columns = ["status", "payer_type", "worker_id", "regency_id"]
+    order_columns = ["start_date", "status"]
+
+    def pre_add(self, item):
+        from app.services.enrollments import load_references
+
+        load_references(db.session, item, current_scope())
+        prepare_enrollment(db.session, item)
+        super().pre_add(item)
+
+    pre_update = pre_add
+
+
+class ContributionApi(ScopedApi):
+    resource_name = "contribution"
+    datamodel = Interface(Contribution)
+    include_route_methods = {"get", "get_list", "info"}
+    list_columns = show_columns = ["id", "period", "company_id", "sponsor_id", "worker_id",
+                                   "amount_due", "amount_paid", "paid_on", "regency_id"]
+    search_columns = ["period", "company_id", "sponsor_id"]
+    order_columns = ["period"]
+
+
+APIS = [RegencyApi, VillageApi, CompanyApi, WorkerApi, EnrollmentApi, ContributionApi]

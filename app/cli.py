@@ -1,0 +1,119 @@
+"""Flask commands: areas import, demo data, rates, translations and backup."""
+
+from __future__ import annotations
+
+import datetime as dt
+import subprocess
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import AppGroup, with_appcontext
+from sqlalchemy import text
+
+from app.extensions import db
+
+areas_cli = AppGroup("areas", help="Kemendagri area codes.")
+translations_cli = AppGroup("translations", help="Indonesian and English catalogs.")
+rates_cli = AppGroup("rates", help="Contribution rate tables.")
+
+
+@areas_cli.command("import")
+@click.argument("provinces", nargs=-1)
+def import_areas_command(provinces):
+    """Load the vendored area data: all of Indonesia, or the province codes given (e.g. 61 62)."""
+    from app.services import ServiceError
+    from app.services.areas import import_areas
+
+    try:
+        counts = import_areas(db.session, provinces=list(provinces) or None)
+    except ServiceError as exc:
+        db.session.rollback()
+        raise click.ClickException(str(exc.message % exc.params if exc.params else exc.message))
+    db.session.commit()
+    click.echo(", ".join(f"{k}: {v}" for k, v in counts.items()))
+
+
+@rates_cli.command("seed")
+def seed_rates_command():
+    """Insert the reference contribution rates that are missing."""
+    from app.services.contributions import seed_rates
+
+    created = seed_rates(db.session)
+    db.session.commit()
+    click.echo(f"{created} rate rows added")
+
+
+@click.command("demo")
+@click.option("--scale", type=click.IntRange(min=0), default=0,
+              help="Also generate this many extra workers (for benchmarks).")
+@click.option("--users/--no-users", default=True, help="Create the demo users.")
+@with_appcontext
+def demo_command(scale, users):
+    """Load the demo data set (when the database is empty) and the demo users."""
+    from app.services.demo import generate_workers, load_demo
+
+    summary = load_demo(db.session)
+    db.session.commit()
+    click.echo(", ".join(f"{k}: {v}" for k, v in summary.items()) or "demo data already present")
+    if scale:
+        created = generate_workers(db.session, scale)
+        db.session.commit()
+        click.echo(f"{created} extra workers generated")
+    if users:
+        password = ensure_demo_users()
+        click.echo(f"demo users: admin staf supervisor ptsp operator auditor / {password}")
+
+
+def ensure_demo_users() -> str:
+    """Create the demo users with LINDUNGI_DEMO_PASSWORD or a random password; return it."""
+    import secrets
+
+    from app.services.demo import create_demo_users
+
+    password = current_app.config.get("DEMO_PASSWORD") or secrets.token_urlsafe(12)
+    create_demo_users(current_app.appbuilder.sm, db.session, password)
+    db.session.commit()
+    return password
+
+
+@translations_cli.command("update")
+def translations_update():
+    """Extract the strings of FAB and the app and update the catalogs."""
+    from app import i18n
+
+    i18n.update(Path(current_app.root_path).parent)
+
+
+@translations_cli.command("compile")
+def translations_compile():
+    """Compile the catalogs; fails on any pybabel error."""
+    from app import i18n
+
+    i18n.compile(Path(current_app.root_path).parent)
+
+
+@click.command("backup")
+@click.option("--out", type=click.Path(dir_okay=False, writable=True), default=None)
+@with_appcontext
+def backup_command(out):
+    """Write a consistent copy of the database (SQLite VACUUM INTO, or pg_dump)."""
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    engine = db.engine
+    if engine.dialect.name == "sqlite":
+        target = Path(out or Path(current_app.instance_path) / f"backup-{stamp}.db")
+        if target.exists():
+            raise click.ClickException(f"{target} already exists")
+        with engine.connect() as conn:
+            conn.execute(text("VACUUM INTO :path"), {"path": str(target)})
+    else:
+        target = Path(out or Path(current_app.instance_path) / f"backup-{stamp}.dump")
+        url = engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+        subprocess.run(["pg_dump", "--format=custom", f"--file={target}", url], check=True)  # noqa: S603, S607
+    click.echo(str(target))
+
+
+def register(app) -> None:
+    """Attach the commands to the app."""
+    for command in (areas_cli, translations_cli, rates_cli, demo_command, backup_command):
+        app.cli.add_command(command)

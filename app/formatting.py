@@ -1,0 +1,61 @@
+"""Indonesian display formats: Rupiah, dates and masked personal data."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask_babel import format_date as babel_format_date
+from flask_babel import format_datetime as babel_format_datetime
+from flask_login import current_user
+
+from app.models.base import choice_label
+from app.roles import can_see_personal_data
+from app.services.identifiers import mask_nik
+
+
+def rupiah(amount) -> str:
+    """Format an integer amount as `Rp 16.800`."""
+    if amount is None:
+        return ""
+    sign = "-" if amount < 0 else ""
+    return f"{sign}Rp {abs(int(amount)):,}".replace(",", ".")
+
+
+def long_date(value) -> str:
+    """Format a date as `20 Maret 2019` in the user's language."""
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        return babel_format_datetime(value, "d MMMM y HH:mm")
+    return babel_format_date(value, "d MMMM y")
+
+
+def personal_data_visible() -> bool:
+    """Tell whether the current user may see unmasked personal data."""
+    return can_see_personal_data(current_user)
+
+
+def nik(value) -> str:
+    """Show a NIK in full or with its birth-date digits hidden, by role."""
+    if not value:
+        return ""
+    return value if personal_data_visible() else mask_nik(value)
+
+
+def birth_date(value) -> str:
+    """Show a birth date in full or only its year, by role."""
+    if value is None:
+        return ""
+    return long_date(value) if personal_data_visible() else f"**** {value.year}"
+
+
+def wage(value) -> str:
+    """Show a wage in Rupiah, or hidden, by role."""
+    return rupiah(value) if personal_data_visible() else "Rp ••••••"
+
+
+def register(app) -> None:
+    """Make the formatters available to templates."""
+    app.jinja_env.filters.update(
+        rupiah=rupiah, long_date=long_date, choice_label=choice_label, nik=nik
+    )

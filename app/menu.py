@@ -1,0 +1,60 @@
+"""The one place that registers views and APIs; the menu reads like a table of contents."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+from app.api.core import APIS
+from app.views.admin import AuditEventView, UserScopeView
+from app.views.areas import DistrictView, RegencyView, RegencyWorkforceView, VillageView
+from app.views.finance import ContributionView, IncomeBracketView, WageRateView
+from app.views.organisations import (
+    BranchOfficeView,
+    CompanyView,
+    OpdView,
+    SponsorCommitmentView,
+    SponsorView,
+)
+from app.views.pickers import PickerView
+from app.views.workers import EnrollmentView, WorkerView
+
+CATEGORIES = {
+    "Participation": (_l("Participation"), "fa-shield-alt"),
+    "Organisations": (_l("Organisations"), "fa-building"),
+    "Areas": (_l("Areas"), "fa-map"),
+    "Reference": (_l("Reference"), "fa-book"),
+}
+
+MENU = [
+    ("Participation", WorkerView, "Workers", _l("Workers"), "fa-user"),
+    ("Participation", EnrollmentView, "Enrollments", _l("Enrollments"), "fa-id-card"),
+    ("Participation", SponsorView, "Sponsors", _l("Sponsors and payers"), "fa-hand-holding-heart"),
+    ("Participation", SponsorCommitmentView, "Commitments", _l("Sponsor commitments"),
+     "fa-file-signature"),
+    ("Participation", ContributionView, "Contributions", _l("Contributions and arrears"),
+     "fa-money-bill"),
+    ("Organisations", CompanyView, "Companies", _l("Companies"), "fa-industry"),
+    ("Organisations", OpdView, "OPDs", _l("Regional agencies (OPD)"), "fa-landmark"),
+    ("Organisations", BranchOfficeView, "Branch offices", _l("Branch offices"), "fa-building"),
+    ("Areas", RegencyView, "Regencies", _l("Regencies and cities"), "fa-map"),
+    ("Areas", DistrictView, "Districts", _l("Districts"), "fa-map-marker"),
+    ("Areas", VillageView, "Villages", _l("Villages"), "fa-home"),
+    ("Areas", RegencyWorkforceView, "Workforce", _l("Potential workforce"), "fa-users"),
+    ("Reference", WageRateView, "Wage rates", _l("Wage earner rates"), "fa-percent"),
+    ("Reference", IncomeBracketView, "Income brackets", _l("Informal worker brackets"),
+     "fa-layer-group"),
+    ("Reference", AuditEventView, "Audit trail", _l("Audit trail"), "fa-history"),
+]
+
+
+def register(appbuilder) -> None:
+    """Register every view, API and menu entry."""
+    for category, view, name, label, icon in MENU:
+        category_label, category_icon = CATEGORIES[category]
+        appbuilder.add_view(view, name, label=label, icon=icon, category=category,
+                            category_label=category_label, category_icon=category_icon)
+    appbuilder.add_view(UserScopeView, "User work areas", label=_l("User work areas"),
+                        icon="fa-user-tag", category="Security")
+    appbuilder.add_view_no_menu(PickerView)
+    for api in APIS:
+        appbuilder.add_api(api)

@@ -1,0 +1,34 @@
+"""Data model, one module per aggregate; importing this registers every table."""
+
+from app.models.areas import District, Province, Regency, RegencyWorkforce, Village
+from app.models.audit import AuditEvent
+from app.models.contributions import Contribution, IncomeBracket, Program, WageRate
+from app.models.organisations import (
+    BranchOffice,
+    Company,
+    CompanySize,
+    CompanyStatus,
+    Opd,
+    OpdKind,
+    Sponsor,
+    SponsorCommitment,
+    SponsorKind,
+    branch_regency,
+)
+from app.models.scope import UserScope
+from app.models.workers import (
+    Enrollment,
+    EnrollmentStatus,
+    PayerType,
+    Segment,
+    Sex,
+    Worker,
+)
+
+__all__ = [
+    "AuditEvent", "BranchOffice", "Company", "CompanySize", "CompanyStatus", "Contribution",
+    "District", "Enrollment", "EnrollmentStatus", "IncomeBracket", "Opd", "OpdKind", "PayerType",
+    "Program", "Province", "Regency", "RegencyWorkforce", "Segment", "Sex", "Sponsor",
+    "SponsorCommitment", "SponsorKind", "UserScope", "Village", "WageRate", "Worker",
+    "branch_regency",
+]

@@ -1,0 +1,110 @@
+"""The data scope of the current user and the one filter every view, API and export applies."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from flask import g, has_request_context
+from flask_appbuilder.models.filters import BaseFilter
+from flask_login import current_user
+from sqlalchemy import and_, false, true
+
+from app.roles import ADMIN
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What a user may see: everything, or some regencies narrowed to an OPD or a village."""
+
+    unrestricted: bool = False
+    regency_ids: frozenset[int] = field(default_factory=frozenset)
+    opd_id: int | None = None
+    village_id: int | None = None
+    branch_office_id: int | None = None
+
+    def clause(self, regency, village=None, opd=None):
+        """Build the SQL condition for a model given its regency, village and OPD columns.
+
+        A column is compared with the scope's value; a callable receives the value and returns a
+        condition; None means the model is invisible to users scoped to that level.
+        """
+        if self.unrestricted:
+            return true()
+        if not self.regency_ids:
+            return false()
+        parts = [_condition(regency, sorted(self.regency_ids), in_=True)]
+        for level_value, column in ((self.village_id, village), (self.opd_id, opd)):
+            if level_value is None:
+                continue
+            if column is None:
+                return false()
+            parts.append(_condition(column, level_value))
+        return and_(*parts)
+
+    def allows_regency(self, regency_id: int | None) -> bool:
+        """Tell whether a record in this regency is inside the scope."""
+        return self.unrestricted or regency_id in self.regency_ids
+
+
+def _condition(column, value, in_: bool = False):
+    if isinstance(column, Callable):
+        return column(value)
+    return column.in_(value) if in_ else column == value
+
+
+UNRESTRICTED = Scope(unrestricted=True)
+NOTHING = Scope()
+
+
+def scope_for_user(user) -> Scope:
+    """Compute a user's scope from their roles and their UserScope row."""
+    from app.extensions import db
+    from app.models import UserScope
+
+    if user is None or not getattr(user, "is_authenticated", False):
+        return NOTHING
+    if any(role.name == ADMIN for role in user.roles):
+        return UNRESTRICTED
+    row = db.session.query(UserScope).filter_by(user_id=user.id).one_or_none()
+    if row is None:
+        return NOTHING
+    if row.village is not None:
+        return Scope(regency_ids=frozenset({row.village.regency_id}), village_id=row.village_id)
+    if row.opd is not None:
+        return Scope(regency_ids=frozenset({row.opd.regency_id}), opd_id=row.opd_id)
+    if row.branch_office is not None:
+        ids = frozenset(r.id for r in row.branch_office.regencies)
+        return Scope(regency_ids=ids, branch_office_id=row.branch_office_id)
+    if row.regency_id is not None:
+        return Scope(regency_ids=frozenset({row.regency_id}))
+    return NOTHING
+
+
+def current_scope() -> Scope:
+    """Return the scope of the user of this request (cached per request); CLI work is unrestricted."""
+    if not has_request_context():
+        return UNRESTRICTED
+    if "lindungi_scope" not in g:
+        g.lindungi_scope = scope_for_user(current_user)
+    return g.lindungi_scope
+
+
+def scoped(query, model, scope: Scope | None = None):
+    """Limit a query on a model to a scope (the current user's by default)."""
+    return query.filter(model.scope_clause(scope or current_scope()))
+
+
+class ScopeFilter(BaseFilter):
+    """FAB filter that limits any scoped model to the current user's scope."""
+
+    name = "Scope"
+    arg_name = None
+
+    def apply(self, query, value):
+        return scoped(query, self.datamodel.obj)
+
+
+def scope_filters() -> list:
+    """base_filters entry shared by every scoped view and API."""
+    return [["id", ScopeFilter, lambda: None]]

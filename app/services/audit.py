@@ -1,0 +1,107 @@
+"""The audit trail: data changes recorded in the same transaction, reads and exports on demand."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+from flask import has_request_context, request
+from flask_login import current_user
+from sqlalchemy import event, insert, inspect
+from sqlalchemy.orm import Session
+
+from app.models import AuditEvent
+
+AUDITED = {
+    "Company", "Worker", "Enrollment", "Sponsor", "SponsorCommitment", "Contribution",
+    "WageRate", "IncomeBracket", "UserScope", "BranchOffice", "Opd", "RegencyWorkforce",
+}
+SKIPPED_COLUMNS = {"changed_on", "changed_by_fk", "created_on", "created_by_fk", "version"}
+
+
+def _actor() -> dict:
+    if not has_request_context():
+        return {"user_id": None, "username": "system", "ip": None}
+    user = current_user
+    authenticated = getattr(user, "is_authenticated", False)
+    return {
+        "user_id": user.id if authenticated else None,
+        "username": user.username if authenticated else None,
+        "ip": request.remote_addr,
+    }
+
+
+def _plain(value):
+    if isinstance(value, dt.date | dt.datetime):
+        return value.isoformat()
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    return str(value)
+
+
+def _changes(obj, action: str) -> dict:
+    state = inspect(obj)
+    result = {}
+    for attr in state.mapper.column_attrs:
+        if attr.key in SKIPPED_COLUMNS:
+            continue
+        hist = state.attrs[attr.key].history
+        if action == "update":
+            if hist.has_changes():
+                before = hist.deleted[0] if hist.deleted else None
+                after = hist.added[0] if hist.added else None
+                result[attr.key] = [_plain(before), _plain(after)]
+        else:
+            result[attr.key] = _plain(getattr(obj, attr.key))
+    return result
+
+
+def _row(obj, action: str, actor: dict, now: dt.datetime) -> dict:
+    return {
+        "at": now,
+        "action": action,
+        "entity": type(obj).__name__,
+        "entity_id": str(inspect(obj).identity[0]) if inspect(obj).identity else None,
+        "regency_id": getattr(obj, "regency_id", None),
+        "changes": json.dumps(_changes(obj, action), ensure_ascii=False, sort_keys=True),
+        **actor,
+    }
+
+
+@event.listens_for(Session, "after_flush")
+def _record_changes(session, flush_context) -> None:
+    """Write one audit row per created, changed or deleted audited record, in the same transaction."""
+    groups = (("create", session.new), ("update", session.dirty), ("delete", session.deleted))
+    pending = [
+        (action, obj)
+        for action, objs in groups
+        for obj in objs
+        if type(obj).__name__ in AUDITED
+        and (action != "update" or session.is_modified(obj, include_collections=False))
+    ]
+    if not pending:
+        return
+    actor = _actor()
+    now = dt.datetime.now(dt.UTC)
+    rows = [_row(obj, action, actor, now) for action, obj in pending]
+    rows = [r for r in rows if r["action"] != "update" or r["changes"] != "{}"]
+    if rows:
+        session.execute(insert(AuditEvent), rows)
+
+
+def record(session, action: str, entity: str, entity_id=None, regency_id=None, **details) -> None:
+    """Record a read, an export or a security event and commit it."""
+    session.add(
+        AuditEvent(
+            at=dt.datetime.now(dt.UTC),
+            action=action,
+            entity=entity,
+            entity_id=None if entity_id is None else str(entity_id),
+            regency_id=regency_id,
+            changes=json.dumps(details, ensure_ascii=False, sort_keys=True, default=str)
+            if details
+            else None,
+            **_actor(),
+        )
+    )
+    session.commit()

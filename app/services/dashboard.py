@@ -1,0 +1,97 @@
+"""What needs each user's action today, as counts from aggregate queries."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import and_, exists, func, not_, select
+
+from app.models import (
+    AuditEvent,
+    Company,
+    CompanyStatus,
+    Contribution,
+    Enrollment,
+    EnrollmentStatus,
+    Worker,
+)
+from app.roles import ADMIN, AUDITOR, BRANCH_STAFF, OPERATOR, PERMIT_OFFICER, SUPERVISOR
+from app.scope import Scope
+
+
+@dataclass(frozen=True)
+class Task:
+    """A number the user should look at, with where to act on it."""
+
+    title: object
+    count: int
+    endpoint: str
+    hint: object = ""
+
+
+def _count(session, model, scope: Scope, *conditions) -> int:
+    query = select(func.count()).select_from(model).where(model.scope_clause(scope), *conditions)
+    return session.scalar(query) or 0
+
+
+def _last_due_month(today: dt.date) -> dt.date:
+    first = today.replace(day=1)
+    return (first - dt.timedelta(days=1)).replace(day=1)
+
+
+def companies_in_arrears(session, scope: Scope, today: dt.date) -> int:
+    """Count companies with an unpaid bill up to the last due month."""
+    unpaid = select(Contribution.id).where(
+        Contribution.company_id == Company.id,
+        Contribution.period <= _last_due_month(today),
+        Contribution.amount_paid < Contribution.amount_due,
+    )
+    return _count(session, Company, scope, exists(unpaid))
+
+
+def workers_without_cover(session, scope: Scope) -> int:
+    """Count workers with no active enrollment."""
+    active = select(Enrollment.id).where(
+        Enrollment.worker_id == Worker.id, Enrollment.status == EnrollmentStatus.ACTIVE
+    )
+    return _count(session, Worker, scope, not_(exists(active)))
+
+
+def tasks_for(session, role_names: set[str], scope: Scope, today: dt.date) -> list[Task]:
+    """Build the home-page task list for a user's roles."""
+    tasks: list[Task] = []
+    if role_names & {ADMIN, BRANCH_STAFF, SUPERVISOR, PERMIT_OFFICER}:
+        tasks.append(Task(_l("Companies in arrears"), companies_in_arrears(session, scope, today),
+                          "CompanyView.list", _l("Unpaid contributions up to last month.")))
+        tasks.append(Task(
+            _l("Active companies without an NPP"),
+            _count(session, Company, scope, Company.npp.is_(None),
+                   Company.status == CompanyStatus.ACTIVE),
+            "CompanyView.list", _l("Not registered with BPJS Ketenagakerjaan yet.")))
+    if role_names & {ADMIN, BRANCH_STAFF, SUPERVISOR, OPERATOR}:
+        tasks.append(Task(_l("Workers without active cover"),
+                          workers_without_cover(session, scope), "WorkerView.list",
+                          _l("Propose or enroll them.")))
+        tasks.append(Task(
+            _l("Enrollments ending within 30 days"),
+            _count(session, Enrollment, scope, Enrollment.status == EnrollmentStatus.ACTIVE,
+                   and_(Enrollment.end_date >= today,
+                        Enrollment.end_date <= today + dt.timedelta(days=30))),
+            "EnrollmentView.list", _l("Renew them or let the sponsor know.")))
+    if role_names & {ADMIN, BRANCH_STAFF, SUPERVISOR}:
+        tasks.append(Task(
+            _l("Unpaid bills last month"),
+            _count(session, Contribution, scope,
+                   Contribution.period == _last_due_month(today),
+                   Contribution.amount_paid < Contribution.amount_due),
+            "ContributionView.list", _l("Follow up with the payers.")))
+    if role_names & {ADMIN, AUDITOR}:
+        start = dt.datetime.combine(today, dt.time.min, tzinfo=dt.UTC)
+        tasks.append(Task(
+            _l("Exports and personal-data reads today"),
+            _count(session, AuditEvent, scope, AuditEvent.at >= start,
+                   AuditEvent.action.in_(["export", "read"])),
+            "AuditEventView.list", _l("Check that each had a purpose.")))
+    return tasks

@@ -1,0 +1,96 @@
+"""Rules about enrollments: payer consistency, contribution and lifecycle."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from app.models import Enrollment, EnrollmentStatus, PayerType, SponsorKind
+from app.models.workers import SPONSORED_PAYERS
+from app.services import Conflict, ServiceError
+from app.services.contributions import apply_to_enrollment
+
+SPONSOR_KIND_FOR_PAYER = {
+    PayerType.APBD: {SponsorKind.APBD},
+    PayerType.APBDES: {SponsorKind.APBDES},
+    PayerType.CSR: {SponsorKind.CSR_COMPANY, SponsorKind.CSR_PERSON},
+    PayerType.PROVINCE: {SponsorKind.PROVINCE},
+}
+
+
+def prepare_enrollment(session, enrollment: Enrollment) -> None:
+    """Check the payer, programs and dates, compute the contribution and activate it."""
+    with session.no_autoflush:
+        _prepare(session, enrollment)
+
+
+def _prepare(session, enrollment: Enrollment) -> None:
+    if enrollment.worker is None:
+        raise ServiceError(_("Choose the worker to enroll."), field="worker")
+    if not (enrollment.jkk and enrollment.jkm):
+        raise ServiceError(_("Every enrollment includes JKK and JKM."), field="jkk")
+    if enrollment.end_date and enrollment.end_date < enrollment.start_date:
+        raise ServiceError(_("The end date cannot be before the start date."), field="end_date")
+    if not enrollment.declared_wage or enrollment.declared_wage <= 0:
+        raise ServiceError(_("The declared wage or income must be more than zero."),
+                           field="declared_wage")
+    payer = enrollment.payer_type
+    if payer == PayerType.EMPLOYER:
+        if enrollment.company is None:
+            raise ServiceError(_("Choose the employer that pays."), field="company")
+        enrollment.sponsor = None
+    elif payer in SPONSORED_PAYERS:
+        sponsor = enrollment.sponsor
+        if sponsor is None or sponsor.kind not in SPONSOR_KIND_FOR_PAYER[PayerType(payer)]:
+            raise ServiceError(_("Choose a sponsor of the kind that pays."), field="sponsor")
+        enrollment.company = None
+    else:
+        enrollment.company = None
+        enrollment.sponsor = None
+    enrollment.regency_id = enrollment.worker.regency_id
+    if enrollment.status in (None, EnrollmentStatus.DRAFT):
+        enrollment.status = EnrollmentStatus.ACTIVE
+    if enrollment.status == EnrollmentStatus.ACTIVE:
+        _refuse_second_active(session, enrollment)
+    apply_to_enrollment(session, enrollment)
+
+
+def _refuse_second_active(session, enrollment: Enrollment) -> None:
+    other = session.scalar(
+        select(Enrollment.id).where(
+            Enrollment.worker_id == enrollment.worker.id,
+            Enrollment.status == EnrollmentStatus.ACTIVE,
+            Enrollment.id != (enrollment.id or 0),
+        )
+    )
+    if other is not None:
+        raise Conflict(_("This worker already has an active enrollment; end it first."),
+                       field="worker")
+
+
+def end_enrollment(session, enrollment: Enrollment, on: dt.date) -> None:
+    """End an active enrollment on a date and commit."""
+    if enrollment.status not in (EnrollmentStatus.ACTIVE, EnrollmentStatus.LAPSED):
+        raise ServiceError(_("Only active or lapsed enrollments can be ended."))
+    enrollment.status = EnrollmentStatus.ENDED
+    enrollment.end_date = max(on, enrollment.start_date)
+    session.commit()
+
+
+def load_references(session, enrollment: Enrollment, scope) -> None:
+    """Resolve the worker, company and sponsor ids of a payload inside the caller's scope."""
+    from app.models import Company, Sponsor, Worker
+    from app.scope import scoped
+    from app.services import NotFound
+
+    for attr, model in (("worker", Worker), ("company", Company), ("sponsor", Sponsor)):
+        pk = getattr(enrollment, f"{attr}_id")
+        if pk is None:
+            continue
+        obj = scoped(session.query(model), model, scope).filter(model.id == pk).one_or_none()
+        if obj is None:
+            raise NotFound(_("%(what)s %(id)s was not found.", what=attr, id=pk),
+                           field=f"{attr}_id")
+        setattr(enrollment, attr, obj)

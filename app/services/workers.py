@@ -1,0 +1,58 @@
+"""Rules about workers."""
+
+from __future__ import annotations
+
+from flask_babel import gettext as _
+from sqlalchemy import exists, select
+from sqlalchemy.orm import object_session
+
+from app.models import Contribution, Enrollment, Worker
+from app.scope import Scope
+from app.services import ServiceError
+
+
+def prepare_worker(worker: Worker, scope: Scope) -> None:
+    """Derive the regency from the village and keep an operator's worker inside their OPD/village."""
+    if worker.village is None:
+        raise ServiceError(_("Choose the worker's village."), field="village")
+    worker.regency_id = worker.village.regency_id
+    worker.welfare_source = worker.welfare_source or None
+    if scope.opd_id is not None and worker.opd_id is None and worker.opd is None:
+        worker.opd_id = scope.opd_id
+    if scope.village_id is not None and worker.village_id != scope.village_id:
+        raise ServiceError(_("You can only register workers who live in your village."))
+    employers = [e for e in (worker.company, worker.opd, worker.employer_village) if e]
+    if len(employers) > 1:
+        raise ServiceError(_("A worker has at most one employer: a company, an OPD or a "
+                             "village government."))
+
+
+def worker_dependents(worker: Worker) -> bool:
+    """Tell whether enrollments or contributions still point at a worker."""
+    session = object_session(worker)
+    return any(
+        session.scalar(select(exists().where(model.worker_id == worker.id)))
+        for model in (Enrollment, Contribution)
+    )
+
+
+def check_identity(session, worker: Worker) -> None:
+    """Validate the NIK (region, birth date, sex) and KPJ of a worker from a payload."""
+    from flask import current_app
+
+    from app.models import District
+    from app.services import identifiers
+    from app.validators import identifier_message
+
+    def region_exists(code: str) -> bool:
+        return session.query(District.id).filter_by(code=code).first() is not None
+
+    try:
+        worker.nik = identifiers.validate_nik(
+            worker.nik or "", region_exists=region_exists, birth_date=worker.birth_date,
+            sex=worker.sex,
+        ).value
+        if worker.kpj:
+            worker.kpj = identifiers.validate_kpj(worker.kpj, current_app.config["KPJ_PATTERN"])
+    except identifiers.InvalidIdentifier as exc:
+        raise ServiceError(identifier_message(exc), field=exc.field) from exc

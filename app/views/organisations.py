@@ -1,0 +1,210 @@
+"""Organisation screens: branch offices, OPDs, companies, sponsors and their commitments."""
+
+from __future__ import annotations
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from wtforms import SelectField
+from wtforms.validators import DataRequired
+
+from app import formatting
+from app.models import (
+    BranchOffice,
+    Company,
+    CompanySize,
+    CompanyStatus,
+    Opd,
+    OpdKind,
+    Sponsor,
+    SponsorCommitment,
+    SponsorKind,
+)
+from app.models.base import choice_label
+from app.services import ServiceError
+from app.services.organisations import company_dependents
+from app.validators import KbliValidator, NibValidator, NppValidator, NpwpValidator
+from app.views.base import Interface, ScopedModelView
+from app.views.pickers import PickerField
+from app.views.workers import EnrollmentView, WorkerView
+
+SCOPED = ScopedModelView.base_filters
+
+COMMON_LABELS = {
+    "name": _l("Name"),
+    "regency": _l("Regency"),
+    "regency.name": _l("Regency"),
+    "village": _l("Village"),
+    "village.name": _l("Village"),
+    "address": _l("Address"),
+    "kind": _l("Kind"),
+    "opd": _l("OPD"),
+    "company": _l("Company"),
+}
+
+
+class BranchOfficeView(ScopedModelView):
+    datamodel = Interface(BranchOffice)
+    list_title = _l("BPJS Ketenagakerjaan branch offices")
+    show_title = _l("Branch office")
+    list_columns = ["code", "name", "address", "phone"]
+    show_columns = ["code", "name", "address", "phone", "regencies"]
+    add_columns = edit_columns = ["code", "name", "address", "phone", "regencies"]
+    search_columns = ["code", "name"]
+    order_columns = ["code", "name"]
+    base_order = ("name", "asc")
+    label_columns = COMMON_LABELS | {
+        "code": _l("Code"),
+        "phone": _l("Phone"),
+        "regencies": _l("Regencies served"),
+    }
+
+
+class OpdView(ScopedModelView):
+    datamodel = Interface(Opd)
+    list_title = _l("Regional agencies (OPD)")
+    show_title = _l("OPD")
+    list_columns = ["name", "kind", "regency.name"]
+    show_columns = ["name", "kind", "regency.name"]
+    add_columns = edit_columns = ["name", "kind", "regency"]
+    search_columns = ["name", "kind"]
+    order_columns = ["name", "kind"]
+    base_order = ("name", "asc")
+    related_views = [WorkerView]
+    label_columns = COMMON_LABELS
+    formatters_columns = {"kind": choice_label}
+    add_form_extra_fields = edit_form_extra_fields = {
+        "kind": SelectField(_l("Kind"), choices=OpdKind.choices())
+    }
+    add_form_query_rel_fields = edit_form_query_rel_fields = {"regency": SCOPED}
+
+
+class CompanyView(ScopedModelView):
+    datamodel = Interface(Company)
+    list_title = _l("Companies")
+    show_title = _l("Company")
+    add_title = _l("Add a company")
+    edit_title = _l("Edit a company")
+    list_columns = ["name", "npp", "nib", "size_class", "risk_group", "regency.name",
+                    "declared_workforce", "status"]
+    show_fieldsets = [
+        (_l("Identity"), {"fields": ["name", "npp", "nib", "npwp", "kbli", "status",
+                                      "registered_on"]}),
+        (_l("Size and risk"), {"fields": ["size_class", "risk_group", "declared_workforce"]}),
+        (_l("Location"), {"fields": ["regency.name", "village", "address"]}),
+    ]
+    add_columns = edit_columns = ["name", "npp", "nib", "npwp", "kbli", "size_class",
+                                  "risk_group", "declared_workforce", "regency", "village",
+                                  "address", "status", "registered_on"]
+    search_columns = ["name", "npp", "nib", "npwp", "size_class", "status", "regency"]
+    order_columns = ["name", "npp", "declared_workforce", "risk_group"]
+    base_order = ("name", "asc")
+    related_views = [WorkerView, EnrollmentView]
+    label_columns = COMMON_LABELS | {
+        "npp": _l("NPP (employer no.)"),
+        "nib": _l("NIB"),
+        "npwp": _l("NPWP"),
+        "kbli": _l("KBLI"),
+        "size_class": _l("Size"),
+        "risk_group": _l("JKK risk group"),
+        "declared_workforce": _l("Declared workforce"),
+        "status": _l("Status"),
+        "registered_on": _l("Registered with BPJS on"),
+    }
+    description_columns = {
+        "npp": _l("Employer registration number from BPJS Ketenagakerjaan, e.g. AB123456."),
+        "nib": _l("13-digit business identification number from OSS."),
+        "npwp": _l("Tax number: 15 digits (old format) or 16 digits."),
+        "kbli": _l("5-digit business classification (KBLI 2020)."),
+        "risk_group": _l("JKK risk group I (very low) to V (very high), PP 44/2015."),
+        "declared_workforce": _l("Workers declared in the permit or OSS."),
+    }
+    formatters_columns = {
+        "size_class": choice_label,
+        "status": choice_label,
+        "registered_on": formatting.long_date,
+    }
+    validators_columns = {
+        "npp": [NppValidator()],
+        "nib": [NibValidator()],
+        "npwp": [NpwpValidator()],
+        "kbli": [KbliValidator()],
+    }
+    add_form_extra_fields = edit_form_extra_fields = {
+        "size_class": SelectField(_l("Size"), choices=CompanySize.choices()),
+        "status": SelectField(_l("Status"), choices=CompanyStatus.choices()),
+        "risk_group": SelectField(_l("JKK risk group"), coerce=int,
+                                  choices=[(i, f"{i} ({r})") for i, r in
+                                           enumerate(["I", "II", "III", "IV", "V"], 1)]),
+        "village": PickerField(_l("Village"), kind="village"),
+    }
+    add_form_query_rel_fields = edit_form_query_rel_fields = {"regency": SCOPED}
+
+    def pre_delete(self, item):
+        if company_dependents(item):
+            raise ServiceError(
+                _("This company still has workers, enrollments or contributions; "
+                  "set its status to closed instead of deleting it.")
+            )
+
+
+class SponsorView(ScopedModelView):
+    datamodel = Interface(Sponsor)
+    list_title = _l("Sponsors and payers")
+    show_title = _l("Sponsor")
+    list_columns = ["name", "kind", "regency.name", "opd.name", "village.name"]
+    show_columns = ["name", "kind", "regency.name", "opd.name", "village", "company", "contact"]
+    add_columns = edit_columns = ["name", "kind", "regency", "opd", "village", "company",
+                                  "contact"]
+    search_columns = ["name", "kind", "regency"]
+    order_columns = ["name", "kind"]
+    base_order = ("name", "asc")
+    related_views = [EnrollmentView]
+    label_columns = COMMON_LABELS | {"opd.name": _l("OPD"), "contact": _l("Contact")}
+    formatters_columns = {"kind": choice_label}
+    add_form_extra_fields = edit_form_extra_fields = {
+        "kind": SelectField(_l("Kind"), choices=SponsorKind.choices()),
+        "village": PickerField(_l("Village"), kind="village"),
+        "company": PickerField(_l("Company"), kind="company"),
+    }
+    add_form_query_rel_fields = edit_form_query_rel_fields = {"regency": SCOPED, "opd": SCOPED}
+
+
+class SponsorCommitmentView(ScopedModelView):
+    datamodel = Interface(SponsorCommitment)
+    list_title = _l("Sponsor commitments")
+    show_title = _l("Commitment")
+    list_columns = ["sponsor.name", "reference", "workers_quota", "ceiling_amount",
+                    "start_date", "end_date"]
+    show_columns = ["sponsor", "reference", "programs", "workers_quota", "ceiling_amount",
+                    "start_date", "end_date"]
+    add_columns = edit_columns = ["sponsor", "reference", "programs", "workers_quota",
+                                  "ceiling_amount", "start_date", "end_date"]
+    search_columns = ["reference", "start_date"]
+    order_columns = ["reference", "start_date", "ceiling_amount"]
+    base_order = ("start_date", "desc")
+    label_columns = {
+        "sponsor": _l("Sponsor"),
+        "sponsor.name": _l("Sponsor"),
+        "reference": _l("Decree / agreement no."),
+        "programs": _l("Programs"),
+        "workers_quota": _l("Workers"),
+        "ceiling_amount": _l("Budget ceiling"),
+        "start_date": _l("From"),
+        "end_date": _l("Until"),
+    }
+    formatters_columns = {
+        "ceiling_amount": formatting.rupiah,
+        "start_date": formatting.long_date,
+        "end_date": formatting.long_date,
+    }
+    add_form_extra_fields = edit_form_extra_fields = {
+        "sponsor": PickerField(_l("Sponsor"), [DataRequired()], kind="sponsor"),
+    }
+
+    def pre_add(self, item):
+        item.regency_id = item.sponsor.regency_id
+        super().pre_add(item)
+
+    def pre_update(self, item):
+        item.regency_id = item.sponsor.regency_id
+        super().pre_update(item)

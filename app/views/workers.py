@@ -1,0 +1,215 @@
+"""Worker and enrollment screens."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import flash, redirect
+from flask_appbuilder import expose
+from flask_appbuilder.actions import action
+from flask_appbuilder.security.decorators import has_access
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from wtforms import SelectField
+from wtforms.validators import DataRequired, Optional
+
+from app import formatting
+from app.extensions import db
+from app.models import Enrollment, PayerType, Segment, Sex, Worker, WelfareSource
+from app.models.base import choice_label
+from app.scope import current_scope
+from app.services import ServiceError, audit
+from app.services.enrollments import end_enrollment, prepare_enrollment
+from app.services.workers import prepare_worker, worker_dependents
+from app.validators import KpjValidator, NikValidator
+from app.views.base import Interface, ScopedModelView
+from app.views.pickers import PickerField
+
+WORKER_LABELS = {
+    "nik": _l("NIK"),
+    "name": _l("Full name"),
+    "birth_date": _l("Birth date"),
+    "sex": _l("Sex"),
+    "kpj": _l("KPJ card no."),
+    "phone": _l("Phone"),
+    "village": _l("Village"),
+    "village.name": _l("Village"),
+    "regency": _l("Regency"),
+    "regency.name": _l("Regency"),
+    "rt": _l("RT"),
+    "rw": _l("RW"),
+    "address": _l("Address"),
+    "segment": _l("Segment"),
+    "company": _l("Employer (company)"),
+    "company.name": _l("Employer"),
+    "opd": _l("Employer (OPD)"),
+    "employer_village": _l("Employer (village government)"),
+    "dtsen_decile": _l("DTSEN welfare decile"),
+    "welfare_source": _l("Welfare data source"),
+    "welfare_verified_by": _l("Verified by"),
+    "welfare_verified_at": _l("Verified on"),
+}
+
+
+class EnrollmentView(ScopedModelView):
+    datamodel = Interface(Enrollment)
+    list_title = _l("Enrollments")
+    show_title = _l("Enrollment")
+    add_title = _l("Enroll a worker")
+    edit_title = _l("Edit an enrollment")
+    list_columns = ["worker.name", "programs_label", "payer_type", "status", "start_date",
+                    "monthly_contribution", "regency.name"]
+    show_fieldsets = [
+        (_l("Participation"), {"fields": ["worker", "programs_label", "status", "start_date",
+                                          "end_date"]}),
+        (_l("Payment"), {"fields": ["payer_type", "payer", "declared_wage",
+                                    "monthly_contribution", "worker_share"]}),
+    ]
+    add_columns = edit_columns = ["worker", "jkk", "jkm", "jht", "jp", "jkp", "start_date",
+                                  "end_date", "payer_type", "company", "sponsor",
+                                  "declared_wage"]
+    search_columns = ["status", "payer_type", "start_date", "regency"]
+    order_columns = ["start_date", "monthly_contribution", "status"]
+    base_order = ("start_date", "desc")
+    label_columns = {
+        "worker": _l("Worker"),
+        "worker.name": _l("Worker"),
+        "programs_label": _l("Programs"),
+        "jkk": _l("JKK (work accident)"),
+        "jkm": _l("JKM (death)"),
+        "jht": _l("JHT (old-age savings)"),
+        "jp": _l("JP (pension)"),
+        "jkp": _l("JKP (job loss)"),
+        "start_date": _l("Start"),
+        "end_date": _l("End"),
+        "status": _l("Status"),
+        "payer_type": _l("Paid by"),
+        "payer": _l("Payer"),
+        "company": _l("Employer (when the employer pays)"),
+        "sponsor": _l("Sponsor (APBD, APBDes, CSR, province)"),
+        "declared_wage": _l("Declared wage or income"),
+        "monthly_contribution": _l("Monthly contribution"),
+        "worker_share": _l("Worker's share"),
+        "regency": _l("Regency"),
+        "regency.name": _l("Regency"),
+    }
+    description_columns = {
+        "declared_wage": _l("Monthly wage for wage earners; declared income for informal "
+                            "workers (Rp 1.000.000 gives the Rp 16.800 JKK+JKM rate)."),
+        "jkp": _l("Job-loss insurance, wage earners only."),
+    }
+    formatters_columns = {
+        "payer_type": choice_label,
+        "status": choice_label,
+        "start_date": formatting.long_date,
+        "end_date": formatting.long_date,
+        "monthly_contribution": formatting.rupiah,
+        "worker_share": formatting.rupiah,
+        "declared_wage": formatting.wage,
+    }
+    add_form_extra_fields = edit_form_extra_fields = {
+        "worker": PickerField(_l("Worker"), [DataRequired()], kind="worker"),
+        "company": PickerField(_l("Employer (when the employer pays)"), kind="company"),
+        "sponsor": PickerField(_l("Sponsor (APBD, APBDes, CSR, province)"), kind="sponsor"),
+        "payer_type": SelectField(_l("Paid by"), choices=PayerType.choices()),
+    }
+
+    def pre_add(self, item):
+        prepare_enrollment(db.session, item)
+        super().pre_add(item)
+
+    def pre_update(self, item):
+        prepare_enrollment(db.session, item)
+        super().pre_update(item)
+
+    def pre_delete(self, item):
+        if item.status != "draft":
+            raise ServiceError(_("Only draft enrollments can be deleted; end the enrollment "
+                                 "instead."))
+
+    @action("end", _l("End enrollment"), _l("End the selected enrollments as of today?"),
+            "fa-stop", multiple=False)
+    def end(self, item):
+        try:
+            end_enrollment(db.session, item, dt.date.today())
+        except ServiceError as exc:
+            db.session.rollback()
+            flash(exc.message, "danger")
+        return redirect(self.get_redirect())
+
+
+class WorkerView(ScopedModelView):
+    datamodel = Interface(Worker)
+    list_title = _l("Workers")
+    show_title = _l("Worker")
+    add_title = _l("Register a worker")
+    edit_title = _l("Edit a worker")
+    list_columns = ["nik", "name", "sex", "segment", "village.name", "regency.name",
+                    "company.name"]
+    show_fieldsets = [
+        (_l("Identity"), {"fields": ["nik", "name", "birth_date", "sex", "kpj", "phone"]}),
+        (_l("Address"), {"fields": ["village", "rt", "rw", "address"]}),
+        (_l("Work"), {"fields": ["segment", "company", "opd", "employer_village"]}),
+        (_l("Welfare data"), {"fields": ["dtsen_decile", "welfare_source",
+                                         "welfare_verified_by", "welfare_verified_at"]}),
+    ]
+    add_columns = edit_columns = ["nik", "name", "birth_date", "sex", "kpj", "phone",
+                                  "village", "rt", "rw", "address", "segment", "company",
+                                  "opd", "employer_village", "dtsen_decile", "welfare_source",
+                                  "welfare_verified_by", "welfare_verified_at"]
+    search_columns = ["name", "segment", "sex", "regency"]
+    order_columns = ["name", "segment"]
+    base_order = ("name", "asc")
+    related_views = [EnrollmentView]
+    label_columns = WORKER_LABELS
+    description_columns = {
+        "nik": _l("16 digits from the KTP; the birth date and sex must match it."),
+        "kpj": _l("BPJS Ketenagakerjaan membership card number, if known."),
+        "dtsen_decile": _l("1 (poorest) to 10; social assistance usually targets 1-4."),
+        "village": _l("Village of domicile; type at least two letters."),
+    }
+    formatters_columns = {
+        "nik": formatting.nik,
+        "birth_date": formatting.birth_date,
+        "sex": choice_label,
+        "segment": choice_label,
+        "welfare_source": choice_label,
+        "welfare_verified_at": formatting.long_date,
+    }
+    export_columns = ["nik", "name", "sex", "segment", "village.name", "regency.name",
+                      "company.name", "kpj"]
+    validators_columns = {"nik": [NikValidator()], "kpj": [KpjValidator()]}
+    add_form_extra_fields = edit_form_extra_fields = {
+        "sex": SelectField(_l("Sex"), choices=Sex.choices()),
+        "segment": SelectField(_l("Segment"), choices=Segment.choices()),
+        "welfare_source": SelectField(_l("Welfare data source"), [Optional()],
+                                      choices=[("", "—")] + WelfareSource.choices()),
+        "village": PickerField(_l("Village"), [DataRequired()], kind="village"),
+        "employer_village": PickerField(_l("Employer (village government)"), kind="village"),
+        "company": PickerField(_l("Employer (company)"), kind="company"),
+    }
+    add_form_query_rel_fields = edit_form_query_rel_fields = {
+        "opd": ScopedModelView.base_filters
+    }
+
+    def pre_add(self, item):
+        prepare_worker(item, current_scope())
+        super().pre_add(item)
+
+    def pre_update(self, item):
+        prepare_worker(item, current_scope())
+        super().pre_update(item)
+
+    def pre_delete(self, item):
+        if worker_dependents(item):
+            raise ServiceError(_("This worker has enrollments or contributions and cannot be "
+                                 "deleted."))
+
+    @expose("/show/<pk>", methods=["GET"])
+    @has_access
+    def show(self, pk):
+        """Show a worker and record the read of their personal data."""
+        item = self.scoped_get(pk)
+        if item is not None:
+            audit.record(db.session, "read", "Worker", item.id, regency_id=item.regency_id)
+        return super().show(pk)

@@ -1,0 +1,45 @@
+"""Run Lindungi: `python run.py --demo` serves the embedded SQLite demo; `flask --app run ...`."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from app import create_app
+
+
+def _demo_app():
+    app = create_app({"AUTO_UPGRADE_DB": True})
+    from app.cli import ensure_demo_users
+    from app.extensions import db
+    from app.services.demo import load_demo
+
+    with app.app_context():
+        summary = load_demo(db.session)
+        db.session.commit()
+        if summary:
+            print("Demo data loaded:", ", ".join(f"{k} {v}" for k, v in summary.items()))
+        password = ensure_demo_users()
+    return app, password
+
+
+def main(argv: list[str]) -> None:
+    parser = argparse.ArgumentParser(description="Run the Lindungi back-office.")
+    parser.add_argument("--demo", action="store_true", help="migrate, load demo data and users")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=5000)
+    args = parser.parse_args(argv)
+    if args.demo:
+        app, password = _demo_app()
+        print(f"\nLindungi is running at http://{args.host}:{args.port}/")
+        print("Demo users: admin, staf, supervisor, ptsp, operator, auditor")
+        print(f"Password for every demo user: {password}\n")
+    else:
+        app = create_app()
+    app.run(host=args.host, port=args.port, debug=False)
+
+
+app = create_app() if __name__ != "__main__" else None
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
