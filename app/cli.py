@@ -29,7 +29,7 @@ def import_areas_command(provinces):
         counts = import_areas(db.session, provinces=list(provinces) or None)
     except ServiceError as exc:
         db.session.rollback()
-        raise click.ClickException(str(exc.message % exc.params if exc.params else exc.message))
+        raise click.ClickException(str(exc.message)) from exc
     db.session.commit()
     click.echo(", ".join(f"{k}: {v}" for k, v in counts.items()))
 

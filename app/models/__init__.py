@@ -22,6 +22,7 @@ from app.models.workers import (
     PayerType,
     Segment,
     Sex,
+    WelfareSource,
     Worker,
 )
 
@@ -29,6 +30,6 @@ __all__ = [
     "AuditEvent", "BranchOffice", "Company", "CompanySize", "CompanyStatus", "Contribution",
     "District", "Enrollment", "EnrollmentStatus", "IncomeBracket", "Opd", "OpdKind", "PayerType",
     "Program", "Province", "Regency", "RegencyWorkforce", "Segment", "Sex", "Sponsor",
-    "SponsorCommitment", "SponsorKind", "UserScope", "Village", "WageRate", "Worker",
+    "SponsorCommitment", "SponsorKind", "UserScope", "Village", "WageRate", "WelfareSource", "Worker",
     "branch_regency",
 ]

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from flask_babel import lazy_gettext as _l
-from sqlalchemy import CheckConstraint
+from flask_appbuilder.models.mixins import AuditMixin as FabAuditMixin
+from sqlalchemy import CheckConstraint, Column, ForeignKey, Integer
+from sqlalchemy.orm import declared_attr
 
 
 class Choice(StrEnum):
@@ -47,3 +48,14 @@ def choice_label(value: str | None) -> str:
     return str(LABELS.get(value, value))
 
 
+class AuditMixin(FabAuditMixin):
+    """FAB's created/changed stamps, with no user for work done by commands (imports, demo)."""
+
+    @declared_attr
+    def created_by_fk(cls):
+        return Column(Integer, ForeignKey("ab_user.id"), default=cls.get_user_id, nullable=True)
+
+    @declared_attr
+    def changed_by_fk(cls):
+        return Column(Integer, ForeignKey("ab_user.id"), default=cls.get_user_id,
+                      onupdate=cls.get_user_id, nullable=True)

@@ -6,7 +6,6 @@ import datetime as dt
 from decimal import Decimal
 
 from flask_appbuilder import Model
-from flask_appbuilder.models.mixins import AuditMixin
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     CheckConstraint,
@@ -19,7 +18,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.models.base import Choice, register_labels
+from app.models.base import AuditMixin, Choice, register_labels
 from app.models.organisations import Company, Sponsor
 from app.models.workers import Worker
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 
 from flask_appbuilder import Model
-from flask_appbuilder.models.mixins import AuditMixin
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     CheckConstraint,
@@ -20,7 +19,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.models.areas import Regency, Village
-from app.models.base import Choice, register_labels
+from app.models.base import AuditMixin, Choice, register_labels
 
 branch_regency = Table(
     "branch_regency",

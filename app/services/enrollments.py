@@ -10,7 +10,6 @@ from sqlalchemy import select
 from app.models import Enrollment, EnrollmentStatus, PayerType, SponsorKind
 from app.models.workers import SPONSORED_PAYERS
 from app.services import Conflict, ServiceError
-from app.services.contributions import apply_to_enrollment
 
 SPONSOR_KIND_FOR_PAYER = {
     PayerType.APBD: {SponsorKind.APBD},
@@ -54,6 +53,8 @@ def _prepare(session, enrollment: Enrollment) -> None:
         enrollment.status = EnrollmentStatus.ACTIVE
     if enrollment.status == EnrollmentStatus.ACTIVE:
         _refuse_second_active(session, enrollment)
+    from app.services.contributions import apply_to_enrollment
+
     apply_to_enrollment(session, enrollment)
 
 

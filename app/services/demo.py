@@ -1,0 +1,398 @@
+"""A realistic demo data set for the four regencies of the source articles, and demo users.
+
+Kapuas Hulu (61.06), Kapuas (62.03), Barito Utara (62.05) and Palangka Raya (62.71): their real
+districts and villages, branch offices, OPDs, companies, workers with valid NIKs, enrollments paid
+by APBD, village funds, CSR sponsors, employers and the workers themselves, and six months of
+contribution bills with some arrears. Random but reproducible (a fixed seed).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from dataclasses import dataclass
+
+from sqlalchemy import func, insert, select
+
+from app.models import (
+    BranchOffice,
+    Company,
+    Contribution,
+    District,
+    Enrollment,
+    Opd,
+    Regency,
+    RegencyWorkforce,
+    Sponsor,
+    SponsorCommitment,
+    UserScope,
+    Village,
+    Worker,
+)
+from app.roles import ADMIN, AUDITOR, BRANCH_STAFF, OPERATOR, PERMIT_OFFICER, SUPERVISOR
+from app.services.areas import import_areas
+from app.services.contributions import RateBook, bill_month, calculate, seed_rates
+from app.services.identifiers import make_nik, make_npwp15
+
+PROVINCES = ["61", "62"]
+
+
+@dataclass(frozen=True)
+class DemoRegency:
+    code: str
+    branch: tuple[str, str, str]  # code, name, address
+    wage_earners: int
+    informal: int
+    vulnerable_programs: tuple[str, ...]
+
+
+REGENCIES = [
+    DemoRegency("61.06", ("KPH", "Kapuas Hulu", "Jl. Kom. Yos Sudarso, Putussibau"),
+                52_000, 43_000, ("jkk", "jkm")),
+    DemoRegency("62.03", ("KPS", "Kapuas", "Jl. Tambun Bungai, Kuala Kapuas"),
+                70_000, 83_000, ("jkk", "jkm")),
+    DemoRegency("62.05", ("MTW", "Muara Teweh", "Jl. Yetro Sinseng, Muara Teweh"),
+                38_000, 31_000, ("jkk", "jkm", "jht")),
+    DemoRegency("62.71", ("PLK", "Palangka Raya", "Jl. Tjilik Riwut Km 1, Palangka Raya"),
+                50_903, 38_685, ("jkk", "jkm")),
+]
+OPDS = [
+    ("Dinas Sosial", "dinas"),
+    ("Dinas Pemberdayaan Masyarakat dan Desa", "dinas"),
+    ("Dinas Tenaga Kerja dan Transmigrasi", "dinas"),
+    ("Dinas Penanaman Modal dan PTSP", "dinas"),
+    ("Dinas Pendidikan", "dinas"),
+    ("Badan Kepegawaian dan Pengembangan SDM", "badan"),
+    ("Sekretariat Daerah", "sekretariat"),
+]
+GIVEN_M = ["Agustinus", "Yohanes", "Rahmat", "Budi", "Dedi", "Eko", "Fransiskus", "Hendra",
+           "Ilham", "Joko", "Kristianus", "Lukas", "Muhammad", "Nanang", "Paulus", "Riduan",
+           "Samuel", "Teguh", "Usop", "Wahyu", "Yusuf", "Arif", "Bambang", "Darius"]
+GIVEN_F = ["Siti", "Maria", "Dewi", "Elisabet", "Fitri", "Hana", "Indah", "Juliana", "Kartini",
+           "Lestari", "Marlina", "Nurul", "Oktaviani", "Putri", "Rina", "Sri", "Tuti", "Veronika",
+           "Wulan", "Yuliana", "Agnes", "Bertha", "Citra", "Delima"]
+FAMILY = ["Ngabut", "Tingang", "Ajang", "Hidayat", "Saputra", "Lestari", "Nyahu", "Pahandut",
+          "Dohong", "Kasongan", "Sihombing", "Wijaya", "Rahman", "Setiawan", "Kurniawan",
+          "Gunawan", "Bahen", "Mihing", "Usup", "Pranata", "Anyang", "Uneng", "Tuah", "Jaya"]
+BUSINESSES = [
+    # name pattern, KBLI, risk group, size weights (micro, small, medium, large)
+    ("PT Sawit {place} Lestari", "01262", 3, (0, 1, 3, 3)),
+    ("PT Pabrik Kelapa Sawit {place}", "10432", 4, (0, 0, 2, 3)),
+    ("CV Karya Bangun {place}", "41011", 4, (1, 3, 2, 0)),
+    ("PT Konstruksi {place} Mandiri", "42101", 5, (0, 2, 2, 1)),
+    ("CV Angkutan Sungai {place}", "50212", 4, (2, 3, 1, 0)),
+    ("Toko Serba Ada {place}", "47111", 1, (4, 3, 0, 0)),
+    ("Rumah Makan {place} Jaya", "56101", 1, (4, 2, 0, 0)),
+    ("Koperasi Simpan Pinjam {place}", "64141", 1, (2, 3, 1, 0)),
+    ("PT Tambang Batubara {place}", "05100", 5, (0, 0, 2, 2)),
+    ("CV Kayu Olahan {place}", "16101", 3, (1, 3, 2, 0)),
+    ("Hotel {place} Indah", "55110", 2, (1, 2, 1, 0)),
+    ("Bengkel Motor {place}", "45405", 2, (4, 2, 0, 0)),
+]
+SIZE_CLASSES = ("micro", "small", "medium", "large")
+WORKFORCE = {"micro": (1, 4), "small": (5, 19), "medium": (20, 99), "large": (100, 400)}
+SEGMENTS = [("pu", 40), ("vulnerable", 28), ("village_official", 8), ("rt_rw_head", 5),
+            ("bpd_member", 2), ("non_asn", 6), ("honorary_teacher", 4), ("bpu", 7)]
+COMPANIES_PER_REGENCY = 65
+WORKERS_PER_REGENCY = 1000
+BILLED_MONTHS = 6
+
+DEMO_USERS = [
+    # username, first name, last name, role, scope kind
+    ("admin", "Admin", "Lindungi", ADMIN, None),
+    ("staf", "Sari", "Petugas Cabang", BRANCH_STAFF, "branch"),
+    ("supervisor", "Vina", "Kepala Bidang", SUPERVISOR, "branch"),
+    ("ptsp", "Putri", "DPMPTSP Kapuas", PERMIT_OFFICER, "regency"),
+    ("operator", "Oki", "Operator Desa", OPERATOR, "village"),
+    ("auditor", "Ani", "Inspektorat", AUDITOR, "regency"),
+]
+DEMO_SCOPE_REGENCY = "62.03"
+DEMO_SCOPE_VILLAGE = "62.03.01.2011"
+
+
+def _months_back(today: dt.date, n: int) -> dt.date:
+    """The first day of the month n months before today's (after it when n is negative)."""
+    year, month = divmod(today.year * 12 + today.month - 1 - n, 12)
+    return dt.date(year, month + 1, 1)
+
+
+class _Maker:
+    """Draws names, identifiers and dates from one seeded random source."""
+
+    def __init__(self, seed: int = 2026):
+        self.rng = random.Random(seed)
+        self.serials: dict[tuple[str, dt.date, str], int] = {}
+        self.number = 0
+
+    def person(self) -> tuple[str, str, dt.date]:
+        sex = self.rng.choice("MF")
+        given = self.rng.choice(GIVEN_M if sex == "M" else GIVEN_F)
+        born = dt.date(1960, 1, 1) + dt.timedelta(days=self.rng.randrange(0, 365 * 45))
+        return f"{given} {self.rng.choice(FAMILY)}", sex, born
+
+    def nik(self, district_code: str, born: dt.date, sex: str) -> str:
+        key = (district_code, born, sex)
+        self.serials[key] = self.serials.get(key, 0) + 1
+        return make_nik(district_code, born, sex, self.serials[key])
+
+    def next_number(self) -> int:
+        self.number += 1
+        return self.number
+
+
+def is_empty(session) -> bool:
+    """Tell whether the database holds no companies or workers yet."""
+    return not (session.scalar(select(func.count(Company.id)))
+                or session.scalar(select(func.count(Worker.id))))
+
+
+def load_demo(session, today: dt.date | None = None) -> dict[str, int]:
+    """Load the demo data set when the database is empty; return what was added (else {})."""
+    import_areas(session, provinces=PROVINCES)
+    seed_rates(session)
+    if not is_empty(session):
+        session.flush()
+        return {}
+    today = today or dt.date.today()
+    maker = _Maker()
+    summary = {"companies": 0, "workers": 0, "enrollments": 0}
+    for spec in REGENCIES:
+        regency = session.scalars(select(Regency).where(Regency.code == spec.code)).one()
+        counts = _load_regency(session, maker, spec, regency, today)
+        for key, value in counts.items():
+            summary[key] += value
+    session.flush()
+    bills = 0
+    for back in range(BILLED_MONTHS, 0, -1):
+        bills += bill_month(session, _months_back(today, back))
+    _record_payments(session, maker.rng, today)
+    summary["contributions"] = bills
+    return summary
+
+
+def _load_regency(session, maker: _Maker, spec: DemoRegency, regency: Regency,
+                  today: dt.date) -> dict[str, int]:
+    branch_code, branch_name, address = spec.branch
+    session.add(BranchOffice(code=branch_code, name=branch_name, address=address,
+                             regencies=[regency]))
+    session.add(RegencyWorkforce(regency=regency, year=today.year, wage_earners=spec.wage_earners,
+                                 informal_workers=spec.informal, source="BPS Sakernas (perkiraan)"))
+    place = regency.name.removeprefix("Kabupaten ").removeprefix("Kota ")
+    opds = [Opd(name=f"{name} {regency.name}", kind=kind, regency=regency) for name, kind in OPDS]
+    session.add_all(opds)
+    villages = session.scalars(select(Village).where(Village.regency_id == regency.id)
+                               .order_by(Village.code)).all()
+    district_codes = dict(session.execute(select(District.id, District.code)
+                                          .where(District.regency_id == regency.id)).all())
+    companies = _companies(maker, regency, place, villages)
+    session.add_all(companies)
+    sponsors = _sponsors(maker, regency, opds, villages, companies)
+    session.add_all(list(sponsors.values()))
+    session.add(SponsorCommitment(
+        sponsor=sponsors["apbd"], regency_id=regency.id, reference=f"SK Bupati/Wali Kota {today.year}",
+        workers_quota=5000, programs=",".join(p.upper() for p in spec.vulnerable_programs),
+        ceiling_amount=5000 * 16_800 * 12, start_date=dt.date(today.year, 1, 1),
+        end_date=dt.date(today.year, 12, 31)))
+    session.add(SponsorCommitment(
+        sponsor=sponsors["csr"], regency_id=regency.id, reference="Perjanjian CSR GN Lingkaran",
+        workers_quota=300, programs="JKK,JKM", ceiling_amount=300 * 16_800 * 12,
+        start_date=dt.date(today.year, 1, 1), end_date=dt.date(today.year, 12, 31)))
+    session.flush()
+    book = RateBook.load(session)
+    enrollments = 0
+    for _ in range(WORKERS_PER_REGENCY):
+        segment = maker.rng.choices([s for s, _ in SEGMENTS], [w for _, w in SEGMENTS])[0]
+        worker = _worker(maker, segment, villages, district_codes, companies, opds)
+        session.add(worker)
+        enrollment = _enrollment(maker, worker, spec, sponsors, today)
+        if enrollment is not None:
+            breakdown = calculate(book, enrollment, max(enrollment.start_date, today))
+            enrollment.monthly_contribution = breakdown.total
+            enrollment.worker_share = breakdown.worker_share
+            session.add(enrollment)
+            enrollments += 1
+    return {"companies": len(companies), "workers": WORKERS_PER_REGENCY,
+            "enrollments": enrollments}
+
+
+def _companies(maker: _Maker, regency: Regency, place: str, villages) -> list[Company]:
+    rng, companies = maker.rng, []
+    for index in range(COMPANIES_PER_REGENCY):
+        pattern, kbli, risk, weights = BUSINESSES[index % len(BUSINESSES)]
+        size = rng.choices(SIZE_CLASSES, weights)[0]
+        low, high = WORKFORCE[size]
+        number = maker.next_number()
+        name = pattern.format(place=place)
+        if index >= len(BUSINESSES):
+            name += f" {index // len(BUSINESSES) + 1}"
+        registered = rng.random() > 0.08
+        companies.append(Company(
+            name=name, nib=f"9120{number:09d}", npwp=make_npwp15(number),
+            npp=f"{regency.code.replace('.', '')[:2]}{number:06d}" if registered else None,
+            kbli=kbli, size_class=size, risk_group=risk, regency=regency,
+            village=rng.choice(villages), declared_workforce=rng.randint(low, high),
+            status="active" if rng.random() > 0.05 else "inactive",
+            registered_on=dt.date(2015, 1, 1) + dt.timedelta(days=rng.randrange(3650))
+            if registered else None,
+            address=f"Jl. {rng.choice(FAMILY)} No. {rng.randint(1, 200)}",
+        ))
+    return companies
+
+
+def _sponsors(maker, regency, opds, villages, companies) -> dict[str, Sponsor]:
+    dinsos = opds[0]
+    donor = next(c for c in companies if c.size_class == "large") if any(
+        c.size_class == "large" for c in companies) else companies[0]
+    return {
+        "apbd": Sponsor(name=f"APBD {regency.name} (Dinas Sosial)", kind="apbd",
+                        regency=regency, opd=dinsos, contact="Bidang Perlindungan Sosial"),
+        "csr": Sponsor(name=f"CSR {donor.name}", kind="csr_company", regency=regency,
+                       company=donor, contact="Divisi CSR"),
+        "person": Sponsor(name="Gerakan PNS Peduli Pekerja Rentan", kind="csr_person",
+                          regency=regency, contact="BKPSDM"),
+    }
+
+
+def _worker(maker, segment, villages, district_codes, companies, opds) -> Worker:
+    rng = maker.rng
+    name, sex, born = maker.person()
+    village = rng.choice(villages)
+    district = district_codes[village.district_id]
+    worker = Worker(nik=maker.nik(district, born, sex), name=name, birth_date=born, sex=sex,
+                    village=village, regency_id=village.regency_id, segment=segment,
+                    rt=f"{rng.randint(1, 12):03d}", rw=f"{rng.randint(1, 5):03d}",
+                    phone=f"08{rng.randint(11, 59)}{rng.randint(10_000_000, 99_999_999)}")
+    if segment == "pu":
+        worker.company = rng.choice(companies)
+    elif segment in ("non_asn", "honorary_teacher"):
+        worker.opd = rng.choice(opds)
+    elif segment == "village_official":
+        worker.employer_village = village
+    if segment == "vulnerable":
+        worker.dtsen_decile = rng.randint(1, 4)
+        worker.welfare_source = rng.choice(["dtks", "dtsen", "p3ke"])
+        worker.welfare_verified_by = "Dinas Sosial"
+    return worker
+
+
+def _enrollment(maker, worker, spec: DemoRegency, sponsors, today) -> Enrollment | None:
+    rng = maker.rng
+    if rng.random() < 0.14:
+        return None  # not covered yet: the home page's "workers without cover"
+    start = _months_back(today, rng.randint(BILLED_MONTHS + 1, 30))
+    programs: tuple[str, ...] = ("jkk", "jkm")
+    kwargs: dict = {"declared_wage": 1_000_000}
+    segment = worker.segment
+    if segment == "pu":
+        company = worker.company
+        programs = ("jkk", "jkm", "jht", "jp") if company.size_class in ("medium", "large") \
+            else ("jkk", "jkm", "jht")
+        kwargs = {"payer_type": "employer", "company": company,
+                  "declared_wage": rng.randrange(3_500_000, 7_000_000, 50_000)}
+    elif segment == "vulnerable":
+        programs = spec.vulnerable_programs
+        kwargs |= {"payer_type": "apbd", "sponsor": sponsors["apbd"]}
+    elif segment == "village_official":
+        kwargs |= {"payer_type": "apbdes", "sponsor": _village_fund(sponsors, worker.village)}
+    elif segment in ("rt_rw_head", "bpd_member"):
+        kwargs |= {"payer_type": "apbd", "sponsor": sponsors["apbd"]}
+    elif segment == "non_asn":
+        programs = ("jkk", "jkm", "jht")
+        kwargs = {"payer_type": "apbd", "sponsor": sponsors["apbd"],
+                  "declared_wage": rng.randrange(2_000_000, 3_600_000, 100_000)}
+    elif segment == "honorary_teacher":
+        kwargs |= {"payer_type": "csr", "sponsor": rng.choice([sponsors["csr"],
+                                                               sponsors["person"]])}
+    else:
+        programs = rng.choice([("jkk", "jkm"), ("jkk", "jkm", "jht")])
+        kwargs = {"payer_type": "worker", "declared_wage": rng.choice([1_000_000, 1_500_000,
+                                                                       2_000_000])}
+    flags = {p: p in programs for p in ("jkk", "jkm", "jht", "jp", "jkp")}
+    return Enrollment(worker=worker, regency_id=worker.regency_id, start_date=start,
+                      status="active", **flags, **kwargs)
+
+
+def _village_fund(sponsors: dict, village: Village) -> Sponsor:
+    """The village-funds sponsor (APBDes) of a village, made when first needed."""
+    key = f"apbdes:{village.code}"
+    if key not in sponsors:
+        sponsors[key] = Sponsor(name=f"Dana Desa {village.name}", kind="apbdes",
+                                regency_id=village.regency_id, village=village,
+                                contact="Kepala Desa")
+    return sponsors[key]
+
+
+def _record_payments(session, rng: random.Random, today: dt.date) -> None:
+    """Mark most bills paid; leave some companies and self-paying workers in arrears."""
+    late_payers = set()
+    for bill in session.scalars(select(Contribution).order_by(Contribution.id)):
+        if bill.payer_key not in late_payers and rng.random() < 0.03:
+            late_payers.add(bill.payer_key)
+        months_ago = (today.year - bill.period.year) * 12 + today.month - bill.period.month
+        if bill.payer_key in late_payers and months_ago <= 3:
+            continue
+        if bill.payer_key.startswith("worker:") and rng.random() < 0.1:
+            continue
+        bill.amount_paid = bill.amount_due
+        paid = _months_back(bill.period, -1) + dt.timedelta(days=rng.randint(2, 14))
+        bill.paid_on = min(paid, today)
+        bill.reference = f"BPJSTK-{bill.period:%Y%m}-{bill.id:06d}"
+    session.flush()
+
+
+def generate_workers(session, count: int, seed: int = 7) -> int:
+    """Add many unenrolled workers in bulk (for benchmarks); return how many were added."""
+    maker = _Maker(seed)
+    existing = set(session.scalars(select(Worker.nik)))
+    villages = session.execute(
+        select(Village.id, Village.regency_id, District.code).join(District)
+        .where(Village.regency_id.in_(select(Regency.id).where(
+            Regency.code.in_([r.code for r in REGENCIES]))))).all()
+    if not villages:
+        return 0
+    rows, added = [], 0
+    while added < count:
+        name, sex, born = maker.person()
+        village_id, regency_id, district = maker.rng.choice(villages)
+        nik = maker.nik(district, born, sex)
+        if nik in existing:
+            continue
+        existing.add(nik)
+        rows.append({"nik": nik, "name": name, "birth_date": born, "sex": sex,
+                     "village_id": village_id, "regency_id": regency_id,
+                     "segment": maker.rng.choice(["bpu", "vulnerable", "pu"]), "version": 1,
+                     "created_on": dt.datetime.now(), "changed_on": dt.datetime.now()})
+        added += 1
+        if len(rows) == 5000:
+            session.execute(insert(Worker), rows)
+            rows = []
+    if rows:
+        session.execute(insert(Worker), rows)
+    return added
+
+
+def create_demo_users(sm, session, password: str) -> None:
+    """Create the six demo users, or set their password when they exist."""
+    regency = session.scalars(select(Regency).where(Regency.code == DEMO_SCOPE_REGENCY)).one()
+    branch = session.scalars(select(BranchOffice).where(
+        BranchOffice.regencies.any(Regency.id == regency.id))).first()
+    village = session.scalars(select(Village).where(Village.code == DEMO_SCOPE_VILLAGE)).one()
+    for username, first, last, role_name, scope in DEMO_USERS:
+        user = sm.find_user(username=username)
+        if user is None:
+            user = sm.add_user(username, first, last, f"{username}@lindungi.example.go.id",
+                               sm.find_role(role_name), password)
+        else:
+            sm.reset_password(user.id, password)
+        if scope is None or session.scalar(select(UserScope.id).where(
+                UserScope.user_id == user.id)):
+            continue
+        row = UserScope(user_id=user.id)
+        if scope == "branch":
+            row.branch_office_id = branch.id
+        elif scope == "regency":
+            row.regency_id = regency.id
+        else:
+            row.village_id = village.id
+        session.add(row)
+    session.flush()

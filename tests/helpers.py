@@ -1,0 +1,36 @@
+"""Small helpers shared by the tests."""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+
+from sqlalchemy import event
+
+from app.extensions import db
+
+
+def record_id(app, model, **filters) -> int:
+    """Return the id of the one record matching the filters."""
+    with app.app_context():
+        return db.session.query(model).filter_by(**filters).one().id
+
+
+@contextmanager
+def count_queries(app):
+    """Count SQL statements sent to the database inside the block."""
+    statements: list[str] = []
+
+    def _listener(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", _listener)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", _listener)
+
+
+def text_of(response) -> str:
+    return response.get_data(as_text=True)

@@ -1,0 +1,91 @@
+"""Real Chromium: each demo role logs in and sees the Indonesian menu."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import threading
+
+import pytest
+from werkzeug.serving import make_server
+
+from tests.conftest import PASSWORD
+
+CHROMIUM = os.environ.get("LINDUNGI_CHROMIUM", "/usr/bin/chromium")
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not shutil.which(CHROMIUM) and not os.path.exists(CHROMIUM),
+                       reason="Debian's chromium is not installed"),
+]
+
+MENUS = {
+    "admin": ["Kepesertaan", "Organisasi", "Wilayah", "Referensi", "Keamanan"],
+    "sari": ["Kepesertaan", "Organisasi", "Wilayah"],
+    "vina": ["Kepesertaan", "Organisasi"],
+    "putri": ["Organisasi", "Wilayah"],
+    "oki": ["Kepesertaan", "Wilayah"],
+    "ani": ["Kepesertaan", "Referensi"],
+}
+
+
+@pytest.fixture(scope="module")
+def server(app):
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        pytest.skip("the browser journey runs once, on SQLite")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    httpd = make_server("127.0.0.1", port, app, threaded=True)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{port}"
+    httpd.shutdown()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+                  "--no-first-run", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync"],
+        )
+        yield chromium
+        chromium.close()
+
+
+@pytest.mark.parametrize("username", list(MENUS))
+def test_each_role_logs_in_and_sees_the_indonesian_menu(server, browser, username):
+    page = browser.new_page()
+    page.goto(f"{server}/login/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("input[type=submit], button[type=submit]")
+    page.wait_for_load_state("networkidle")
+    navbar = page.inner_text(".navbar")
+    for label in MENUS[username]:
+        assert label in navbar, f"{username} misses {label} in {navbar!r}"
+    assert "Keluar" in navbar or "Keluar" in page.content()
+    page.close()
+
+
+def test_staff_sees_the_worker_list_in_indonesian(server, browser):
+    page = browser.new_page()
+    page.goto(f"{server}/login/")
+    page.fill("input[name=username]", "sari")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("input[type=submit], button[type=submit]")
+    page.goto(f"{server}/workerview/list/")
+    body = page.inner_text("body")
+    assert "Pekerja" in body
+    assert "Yohanes Ngabut" in body
+    assert "Rahmat Hidayat" not in body
+    out = os.environ.get("LINDUNGI_SCREENSHOTS")
+    if out:
+        page.set_viewport_size({"width": 1366, "height": 900})
+        page.screenshot(path=os.path.join(out, "worker-list.png"), full_page=True)
+    page.close()

@@ -1,0 +1,159 @@
+"""Scope as personas: each user sees and touches only their branch, regency or village."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.models import Company, Worker
+from tests.helpers import record_id, text_of
+
+KAPUAS_WORKER, OTHER_VILLAGE_WORKER, BARUT_WORKER = "Yohanes Ngabut", "Siti Lestari", "Rahmat Hidayat"
+
+
+@pytest.fixture
+def barut_worker_id(app):
+    return record_id(app, Worker, name=BARUT_WORKER)
+
+
+@pytest.fixture
+def kapuas_worker_id(app):
+    return record_id(app, Worker, name=KAPUAS_WORKER)
+
+
+def test_kapuas_staff_lists_kapuas_workers_but_not_barito_utara_workers(as_user):
+    page = text_of(as_user("sari").get("/workerview/list/"))
+    assert KAPUAS_WORKER in page
+    assert BARUT_WORKER not in page
+
+
+def test_barito_utara_staff_sees_the_mirror_image(as_user):
+    page = text_of(as_user("budi").get("/workerview/list/"))
+    assert BARUT_WORKER in page
+    assert KAPUAS_WORKER not in page
+
+
+def test_village_operator_sees_only_their_own_village(as_user):
+    page = text_of(as_user("oki").get("/workerview/list/"))
+    assert KAPUAS_WORKER in page
+    assert OTHER_VILLAGE_WORKER not in page
+    assert BARUT_WORKER not in page
+
+
+@pytest.mark.parametrize("path", ["/workerview/show/{}", "/workerview/edit/{}"])
+def test_kapuas_staff_gets_not_found_for_a_barito_utara_worker(as_user, barut_worker_id, path):
+    response = as_user("sari").get(path.format(barut_worker_id))
+    assert response.status_code == 404
+
+
+def test_kapuas_staff_cannot_edit_a_barito_utara_worker_by_posting(app, as_user, barut_worker_id):
+    response = as_user("sari").post(f"/workerview/edit/{barut_worker_id}",
+                                    data={"name": "Hacked"})
+    assert response.status_code == 404
+    from app.extensions import db
+
+    with app.app_context():
+        assert db.session.get(Worker, barut_worker_id).name == BARUT_WORKER
+
+
+def test_kapuas_staff_cannot_delete_a_barito_utara_worker(app, as_user, barut_worker_id):
+    response = as_user("sari").post(f"/workerview/delete/{barut_worker_id}")
+    assert response.status_code == 404
+    from app.extensions import db
+
+    with app.app_context():
+        assert db.session.get(Worker, barut_worker_id) is not None
+
+
+def test_row_actions_refuse_an_out_of_scope_record(as_user, app):
+    from app.models import Enrollment
+
+    with app.app_context():
+        from app.extensions import db
+
+        enrollment_id = db.session.query(Enrollment.id).scalar()
+    response = as_user("sari").post("/enrollmentview/action_post",
+                                    data={"action": "end", "rowid": [str(enrollment_id)]})
+    assert response.status_code == 404
+    response = as_user("sari").post(f"/enrollmentview/action/end/{enrollment_id}")
+    assert response.status_code == 404
+
+
+def test_export_contains_only_the_users_scope(as_user):
+    response = as_user("sari").get("/workerview/export/csv")
+    assert response.status_code == 200
+    body = response.get_data().decode("utf-8-sig")
+    assert KAPUAS_WORKER in body
+    assert BARUT_WORKER not in body
+
+
+def test_village_picker_offers_only_villages_in_scope(as_user):
+    data = as_user("sari").get("/picker/village?q=62.05").get_json()
+    assert data["results"] == []
+    data = as_user("sari").get("/picker/village?q=62.03.01").get_json()
+    assert data["results"]
+
+
+def test_company_form_offers_only_regencies_in_scope(as_user):
+    page = text_of(as_user("sari").get("/companyview/add"))
+    assert "Kapuas" in page
+    assert "Barito Utara" not in page
+
+
+def test_a_tampered_village_id_outside_scope_is_refused(app, as_user):
+    with app.app_context():
+        from app.extensions import db
+        from app.models import Village
+
+        barut_village = db.session.query(Village).filter_by(code="62.05.01.1001").one().id
+    client = as_user("sari")
+    response = client.post("/companyview/add", data={
+        "name": "PT Tamper", "size_class": "small", "risk_group": "1", "status": "active",
+        "declared_workforce": "1", "regency": "1", "village": str(barut_village),
+    })
+    assert response.status_code == 200  # the form comes back with an error
+    with app.app_context():
+        from app.extensions import db
+
+        assert db.session.query(Company).filter_by(name="PT Tamper").count() == 0
+
+
+def test_permit_officer_sees_kapuas_companies_only(as_user):
+    page = text_of(as_user("putri").get("/companyview/list/"))
+    assert "PT Sawit Kapuas Lestari" in page
+    assert "CV Barito Jaya" not in page
+
+
+def test_permit_officer_cannot_edit_workers(as_user, kapuas_worker_id):
+    response = as_user("putri").get(f"/workerview/edit/{kapuas_worker_id}")
+    assert response.status_code in (302, 403)
+    response = as_user("putri").get("/workerview/list/")
+    assert response.status_code in (302, 403)
+
+
+@pytest.mark.parametrize("username", ["ani", "vina"])
+def test_auditor_and_supervisor_cannot_change_anything(as_user, kapuas_worker_id, username):
+    client = as_user(username)
+    assert client.get(f"/workerview/edit/{kapuas_worker_id}").status_code in (302, 403)
+    assert client.get("/workerview/add").status_code in (302, 403)
+    assert client.post(f"/workerview/delete/{kapuas_worker_id}").status_code in (302, 403)
+
+
+def test_supervisor_reads_workers_of_the_branch(as_user):
+    page = text_of(as_user("vina").get("/workerview/list/"))
+    assert KAPUAS_WORKER in page and BARUT_WORKER not in page
+
+
+def test_auditor_sees_masked_nik_in_lists(app, as_user):
+    with app.app_context():
+        from app.extensions import db
+
+        nik = db.session.query(Worker).filter_by(name=KAPUAS_WORKER).one().nik
+    page = text_of(as_user("ani").get("/workerview/list/"))
+    assert KAPUAS_WORKER in page
+    assert nik not in page
+    assert nik[:6] + "******" + nik[12:] in page
+
+
+def test_admin_sees_both_regencies(as_user):
+    page = text_of(as_user("admin").get("/workerview/list/"))
+    assert KAPUAS_WORKER in page and BARUT_WORKER in page

@@ -1,0 +1,151 @@
+"""Security baseline: CSRF, login throttling, password policy, headers, cookies, audit."""
+
+from __future__ import annotations
+
+import pytest
+
+from app import create_app
+from app.extensions import db
+from app.models import AuditEvent, Worker
+from tests.conftest import TEST_CONFIG
+from tests.helpers import record_id
+
+
+@pytest.fixture
+def csrf_on(app):
+    app.config["WTF_CSRF_ENABLED"] = True
+    yield
+    app.config["WTF_CSRF_ENABLED"] = False
+
+
+@pytest.mark.parametrize("path", ["/workerview/list/", "/companyview/list/", "/enrollmentview/list/",
+                                  "/contributionview/list/", "/auditeventview/list/",
+                                  "/workerview/export/csv", "/picker/village?q=ka"])
+def test_every_screen_needs_a_login(client, path):
+    response = client.get(path)
+    assert response.status_code == 302
+    assert "/login" in response.headers["Location"]
+
+
+def test_a_delete_without_a_csrf_token_is_refused(app, as_user, csrf_on):
+    worker = record_id(app, Worker, name="Siti Lestari")
+    response = as_user("sari").post(f"/workerview/delete/{worker}")
+    assert response.status_code == 400
+    with app.app_context():
+        assert db.session.get(Worker, worker) is not None
+
+
+def test_a_delete_by_get_is_refused(app, as_user, csrf_on):
+    worker = record_id(app, Worker, name="Siti Lestari")
+    as_user("sari").get(f"/workerview/delete/{worker}")
+    with app.app_context():
+        assert db.session.get(Worker, worker) is not None
+
+
+def test_login_is_throttled_after_five_failures(tmp_path):
+    limited = create_app(TEST_CONFIG | {
+        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'limit.db'}",
+        "RATELIMIT_ENABLED": True, "AUTH_RATE_LIMIT": "5 per 60 second"})
+    client = limited.test_client()
+    codes = [client.post("/login/", data={"username": "nobody", "password": "wrong"}).status_code
+             for _ in range(6)]
+    assert codes[-1] == 429
+    api = [client.post("/api/v1/security/login", json={"username": "nobody", "password": "x",
+                                                       "provider": "db"}).status_code
+           for _ in range(6)]
+    assert api[-1] == 429
+    with limited.app_context():
+        db.engine.dispose()
+
+
+@pytest.mark.parametrize("password, ok", [
+    ("short", False), ("123456789012", False), ("aaaaaaaaaaaaaaaa", False),
+    ("kapuas river at dawn", True), ("x" * 129, False),
+])
+def test_the_password_policy_is_about_length_not_composition(app, password, ok):
+    from flask_appbuilder.exceptions import PasswordComplexityValidationError
+
+    from app.security import password_policy
+
+    with app.test_request_context():
+        if ok:
+            password_policy(password)
+        else:
+            with pytest.raises(PasswordComplexityValidationError):
+                password_policy(password)
+
+
+def test_pages_carry_security_headers_and_are_not_cached(as_user):
+    response = as_user("sari").get("/workerview/list/")
+    assert response.headers["X-Frame-Options"] == "DENY"
+    assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Cache-Control"] == "no-store"
+
+
+def test_the_session_cookie_is_httponly_and_samesite(client):
+    from tests.conftest import PASSWORD
+
+    response = client.post("/login/", data={"username": "sari", "password": PASSWORD})
+    cookie = response.headers.get("Set-Cookie", "")
+    assert "HttpOnly" in cookie
+    assert "SameSite=Lax" in cookie
+
+
+def test_secure_cookies_can_be_switched_on_for_https(monkeypatch):
+    import importlib
+
+    import config
+
+    monkeypatch.setenv("LINDUNGI_SECURE_COOKIES", "true")
+    reloaded = importlib.reload(config)
+    try:
+        assert reloaded.Config.SESSION_COOKIE_SECURE is True
+    finally:
+        monkeypatch.delenv("LINDUNGI_SECURE_COOKIES")
+        importlib.reload(config)
+
+
+def test_a_bad_boolean_setting_is_refused(monkeypatch):
+    from config import env_bool
+
+    monkeypatch.setenv("LINDUNGI_X", "maybe")
+    with pytest.raises(ValueError):
+        env_bool("LINDUNGI_X", False)
+
+
+def test_redirect_hosts_are_an_allowlist(app):
+    assert app.config["FAB_SAFE_REDIRECT_HOSTS"] == ["127.0.0.1", "localhost"]
+
+
+def test_reading_a_worker_is_audited(app, as_user):
+    worker = record_id(app, Worker, name="Yohanes Ngabut")
+    with app.app_context():
+        before = db.session.query(AuditEvent).filter_by(action="read", entity_id=str(worker)).count()
+    assert as_user("sari").get(f"/workerview/show/{worker}").status_code == 200
+    with app.app_context():
+        after = db.session.query(AuditEvent).filter_by(action="read", entity_id=str(worker)).count()
+    assert after == before + 1
+
+
+def test_changes_are_audited_with_before_and_after(app, as_user):
+    worker = record_id(app, Worker, name="Siti Lestari")
+    with app.app_context():
+        w = db.session.get(Worker, worker)
+        data = {"nik": w.nik, "name": "Siti Lestari", "birth_date": w.birth_date.isoformat(),
+                "sex": w.sex, "village": str(w.village_id), "segment": w.segment,
+                "phone": "081234567890", "welfare_source": "", "version_token": str(w.version)}
+    response = as_user("sari").post(f"/workerview/edit/{worker}", data=data)
+    assert response.status_code == 302
+    with app.app_context():
+        event = (db.session.query(AuditEvent).filter_by(action="update", entity="Worker",
+                                                        entity_id=str(worker))
+                 .order_by(AuditEvent.id.desc()).first())
+        assert event is not None and event.username == "sari"
+        assert "081234567890" in event.changes
+
+
+def test_exports_are_audited(app, as_user):
+    as_user("sari").get("/companyview/export/xlsx")
+    with app.app_context():
+        assert db.session.query(AuditEvent).filter_by(action="export", username="sari").count()
