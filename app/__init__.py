@@ -21,7 +21,9 @@ def create_app(overrides: dict | None = None) -> Flask:
     if overrides:
         app.config.update(overrides)
 
-    from app import roles, security
+    from app import i18n, roles, security
+
+    _compile_translations(app, i18n)
 
     app.config["FAB_ROLES"] = roles.fab_roles()
     app.config["FAB_PASSWORD_COMPLEXITY_VALIDATOR"] = security.password_policy
@@ -37,7 +39,9 @@ def create_app(overrides: dict | None = None) -> Flask:
 
             upgrade(directory=MIGRATIONS_DIR)
         if "ab_user" not in inspect(db.engine).get_table_names():
-            app.config["FAB_UPDATE_PERMS"] = False  # nothing to write into before `flask db upgrade`
+            app.config["FAB_UPDATE_PERMS"] = (
+                False  # nothing to write into before `flask db upgrade`
+            )
         appbuilder = AppBuilder()
         appbuilder.init_app(app, db.session)
 
@@ -51,6 +55,14 @@ def create_app(overrides: dict | None = None) -> Flask:
     formatting.register(app)
     http.register(app)
     return app
+
+
+def _compile_translations(app: Flask, i18n) -> None:
+    """Compile a catalog whose .mo is missing or stale (a fresh checkout ships only .po files)."""
+    try:
+        i18n.ensure_compiled()
+    except (OSError, i18n.TranslationError) as exc:
+        app.logger.error("translations could not be compiled: %s", exc)
 
 
 def _configure_engine(engine: Engine) -> None:

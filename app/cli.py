@@ -45,8 +45,12 @@ def seed_rates_command():
 
 
 @click.command("demo")
-@click.option("--scale", type=click.IntRange(min=0), default=0,
-              help="Also generate this many extra workers (for benchmarks).")
+@click.option(
+    "--scale",
+    type=click.IntRange(min=0),
+    default=0,
+    help="Also generate this many extra workers (for benchmarks).",
+)
 @click.option("--users/--no-users", default=True, help="Create the demo users.")
 @with_appcontext
 def demo_command(scale, users):

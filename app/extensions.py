@@ -1,8 +1,8 @@
 """Unbound extensions; create_app() binds them."""
 
+from flask_appbuilder.utils.legacy import get_sqla_class
 from flask_migrate import Migrate
 from flask_wtf.csrf import CSRFProtect
-from flask_appbuilder.utils.legacy import get_sqla_class
 
 db = get_sqla_class()()
 migrate = Migrate()

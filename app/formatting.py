@@ -6,10 +6,10 @@ import datetime as dt
 
 from flask_babel import format_date as babel_format_date
 from flask_babel import format_datetime as babel_format_datetime
-from flask_login import current_user
 
 from app.models.base import choice_label
 from app.roles import can_see_personal_data
+from app.scope import acting_user
 from app.services.identifiers import mask_nik
 
 
@@ -32,7 +32,7 @@ def long_date(value) -> str:
 
 def personal_data_visible() -> bool:
     """Tell whether the current user may see unmasked personal data."""
-    return can_see_personal_data(current_user)
+    return can_see_personal_data(acting_user())
 
 
 def nik(value) -> str:

@@ -29,10 +29,20 @@ MENU = [
     ("Participation", WorkerView, "Workers", _l("Workers"), "fa-user"),
     ("Participation", EnrollmentView, "Enrollments", _l("Enrollments"), "fa-id-card"),
     ("Participation", SponsorView, "Sponsors", _l("Sponsors and payers"), "fa-hand-holding-heart"),
-    ("Participation", SponsorCommitmentView, "Commitments", _l("Sponsor commitments"),
-     "fa-file-signature"),
-    ("Participation", ContributionView, "Contributions", _l("Contributions and arrears"),
-     "fa-money-bill"),
+    (
+        "Participation",
+        SponsorCommitmentView,
+        "Commitments",
+        _l("Sponsor commitments"),
+        "fa-file-signature",
+    ),
+    (
+        "Participation",
+        ContributionView,
+        "Contributions",
+        _l("Contributions and arrears"),
+        "fa-money-bill",
+    ),
     ("Organisations", CompanyView, "Companies", _l("Companies"), "fa-industry"),
     ("Organisations", OpdView, "OPDs", _l("Regional agencies (OPD)"), "fa-landmark"),
     ("Organisations", BranchOfficeView, "Branch offices", _l("Branch offices"), "fa-building"),
@@ -41,8 +51,13 @@ MENU = [
     ("Areas", VillageView, "Villages", _l("Villages"), "fa-home"),
     ("Areas", RegencyWorkforceView, "Workforce", _l("Potential workforce"), "fa-users"),
     ("Reference", WageRateView, "Wage rates", _l("Wage earner rates"), "fa-percent"),
-    ("Reference", IncomeBracketView, "Income brackets", _l("Informal worker brackets"),
-     "fa-layer-group"),
+    (
+        "Reference",
+        IncomeBracketView,
+        "Income brackets",
+        _l("Informal worker brackets"),
+        "fa-layer-group",
+    ),
     ("Reference", AuditEventView, "Audit trail", _l("Audit trail"), "fa-history"),
 ]
 
@@ -51,10 +66,22 @@ def register(appbuilder) -> None:
     """Register every view, API and menu entry."""
     for category, view, name, label, icon in MENU:
         category_label, category_icon = CATEGORIES[category]
-        appbuilder.add_view(view, name, label=label, icon=icon, category=category,
-                            category_label=category_label, category_icon=category_icon)
-    appbuilder.add_view(UserScopeView, "User work areas", label=_l("User work areas"),
-                        icon="fa-user-tag", category="Security")
+        appbuilder.add_view(
+            view,
+            name,
+            label=label,
+            icon=icon,
+            category=category,
+            category_label=category_label,
+            category_icon=category_icon,
+        )
+    appbuilder.add_view(
+        UserScopeView,
+        "User work areas",
+        label=_l("User work areas"),
+        icon="fa-user-tag",
+        category="Security",
+    )
     appbuilder.add_view_no_menu(PickerView)
     for api in APIS:
         appbuilder.add_api(api)

@@ -5,9 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from flask import g, has_request_context
+from flask import current_app, g, has_request_context
 from flask_appbuilder.models.filters import BaseFilter
-from flask_login import current_user
 from sqlalchemy import and_, false, true
 
 from app.roles import ADMIN
@@ -62,7 +61,7 @@ def scope_for_user(user) -> Scope:
     from app.extensions import db
     from app.models import UserScope
 
-    if user is None or not getattr(user, "is_authenticated", False):
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
         return NOTHING
     if any(role.name == ADMIN for role in user.roles):
         return UNRESTRICTED
@@ -81,12 +80,19 @@ def scope_for_user(user) -> Scope:
     return NOTHING
 
 
+def acting_user():
+    """The user of this request, logged in by the session cookie or by a JWT; else None."""
+    if not has_request_context():
+        return None
+    return current_app.appbuilder.sm.current_user
+
+
 def current_scope() -> Scope:
-    """Return the scope of the user of this request (cached per request); CLI work is unrestricted."""
+    """Return the scope of this request's user (cached per request); CLI work is unrestricted."""
     if not has_request_context():
         return UNRESTRICTED
     if "lindungi_scope" not in g:
-        g.lindungi_scope = scope_for_user(current_user)
+        g.lindungi_scope = scope_for_user(acting_user())
     return g.lindungi_scope
 
 

@@ -16,9 +16,21 @@ from app.services import audit
 
 # The most common passwords seen in Indonesian breach corpora and worldwide lists.
 COMMON_PASSWORDS = {
-    "123456789012", "password1234", "qwertyuiop12", "admin1234567", "indonesia123",
-    "bismillah123", "passwordbpjs", "jamsostek123", "lindungi1234", "123123123123",
-    "111111111111", "000000000000", "abcdefghijkl", "passwordpassword", "iloveyou1234",
+    "123456789012",
+    "password1234",
+    "qwertyuiop12",
+    "admin1234567",
+    "indonesia123",
+    "bismillah123",
+    "passwordbpjs",
+    "jamsostek123",
+    "lindungi1234",
+    "123123123123",
+    "111111111111",
+    "000000000000",
+    "abcdefghijkl",
+    "passwordpassword",
+    "iloveyou1234",
 }
 PASSWORD_MAX_LENGTH = 128
 

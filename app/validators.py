@@ -32,8 +32,9 @@ CODE_MESSAGES = {
     "future": _l("The birth date in the NIK lies in the future."),
     "serial": _l("The last four digits of the NIK cannot be 0000."),
     "birth_date_mismatch": _l("The birth date does not match the NIK."),
-    "sex_mismatch": _l("The sex does not match the NIK (for women 40 is added to the day of "
-                       "birth)."),
+    "sex_mismatch": _l(
+        "The sex does not match the NIK (for women 40 is added to the day of birth)."
+    ),
     "checksum": _l("The check digit of the %(field)s is wrong; check for a typing error."),
     "pattern": _l("%(field)s does not have the expected format."),
 }

@@ -24,7 +24,9 @@ from app import create_app
 from app.extensions import db
 
 PASSWORD = "correct-horse-battery-staple"
-PG_URL = os.environ.get("LINDUNGI_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+PG_URL = os.environ.get(
+    "LINDUNGI_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
 
 
 def _postgres_available() -> bool:
@@ -47,8 +49,13 @@ def _backends():
     elif os.environ.get("CI"):
         raise RuntimeError(f"PostgreSQL is required in CI but {PG_URL} is not reachable")
     else:
-        params.append(pytest.param("postgresql", id="postgresql", marks=pytest.mark.skip(
-            reason=f"PostgreSQL not reachable at {PG_URL}")))
+        params.append(
+            pytest.param(
+                "postgresql",
+                id="postgresql",
+                marks=pytest.mark.skip(reason=f"PostgreSQL not reachable at {PG_URL}"),
+            )
+        )
     return params
 
 

@@ -91,7 +91,9 @@ def test_nik_accepts_29_february_of_a_leap_year():
 
 
 def test_nik_with_an_unknown_district_is_refused_when_a_lookup_is_given():
-    assert error_code(validate_nik, "6299012003850001", region_exists=known, today=TODAY) == "region"
+    assert (
+        error_code(validate_nik, "6299012003850001", region_exists=known, today=TODAY) == "region"
+    )
 
 
 def test_nik_birth_date_must_match_the_one_given():
@@ -133,7 +135,10 @@ serials = st.integers(min_value=1, max_value=9999)
 @given(districts, birth_dates, sexes, serials)
 def test_every_made_nik_validates_and_round_trips(district, born, sex, serial):
     nik = validate_nik(
-        make_nik(district, born, sex, serial), region_exists=known, birth_date=born, sex=sex,
+        make_nik(district, born, sex, serial),
+        region_exists=known,
+        birth_date=born,
+        sex=sex,
         today=TODAY,
     )
     assert (nik.district_code, nik.sex, nik.serial) == (district, sex, serial)

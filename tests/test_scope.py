@@ -7,7 +7,11 @@ import pytest
 from app.models import Company, Worker
 from tests.helpers import record_id, text_of
 
-KAPUAS_WORKER, OTHER_VILLAGE_WORKER, BARUT_WORKER = "Yohanes Ngabut", "Siti Lestari", "Rahmat Hidayat"
+KAPUAS_WORKER, OTHER_VILLAGE_WORKER, BARUT_WORKER = (
+    "Yohanes Ngabut",
+    "Siti Lestari",
+    "Rahmat Hidayat",
+)
 
 
 @pytest.fixture
@@ -46,8 +50,7 @@ def test_kapuas_staff_gets_not_found_for_a_barito_utara_worker(as_user, barut_wo
 
 
 def test_kapuas_staff_cannot_edit_a_barito_utara_worker_by_posting(app, as_user, barut_worker_id):
-    response = as_user("sari").post(f"/workerview/edit/{barut_worker_id}",
-                                    data={"name": "Hacked"})
+    response = as_user("sari").post(f"/workerview/edit/{barut_worker_id}", data={"name": "Hacked"})
     assert response.status_code == 404
     from app.extensions import db
 
@@ -70,9 +73,15 @@ def test_row_actions_refuse_an_out_of_scope_record(as_user, app):
     with app.app_context():
         from app.extensions import db
 
-        enrollment_id = db.session.query(Enrollment.id).scalar()
-    response = as_user("sari").post("/enrollmentview/action_post",
-                                    data={"action": "end", "rowid": [str(enrollment_id)]})
+        enrollment_id = (
+            db.session.query(Enrollment.id)
+            .join(Enrollment.worker)
+            .filter(Worker.name == BARUT_WORKER)
+            .scalar()
+        )
+    response = as_user("sari").post(
+        "/enrollmentview/action_post", data={"action": "end", "rowid": [str(enrollment_id)]}
+    )
     assert response.status_code == 404
     response = as_user("sari").post(f"/enrollmentview/action/end/{enrollment_id}")
     assert response.status_code == 404
@@ -106,10 +115,18 @@ def test_a_tampered_village_id_outside_scope_is_refused(app, as_user):
 
         barut_village = db.session.query(Village).filter_by(code="62.05.01.1001").one().id
     client = as_user("sari")
-    response = client.post("/companyview/add", data={
-        "name": "PT Tamper", "size_class": "small", "risk_group": "1", "status": "active",
-        "declared_workforce": "1", "regency": "1", "village": str(barut_village),
-    })
+    response = client.post(
+        "/companyview/add",
+        data={
+            "name": "PT Tamper",
+            "size_class": "small",
+            "risk_group": "1",
+            "status": "active",
+            "declared_workforce": "1",
+            "regency": "1",
+            "village": str(barut_village),
+        },
+    )
     assert response.status_code == 200  # the form comes back with an error
     with app.app_context():
         from app.extensions import db

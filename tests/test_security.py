@@ -12,56 +12,83 @@ from tests.helpers import record_id
 
 
 @pytest.fixture
-def csrf_on(app):
+def sari_with_csrf(app, as_user):
+    """Sari logged in, then CSRF protection switched on as in production."""
+    client = as_user("sari")
     app.config["WTF_CSRF_ENABLED"] = True
-    yield
+    yield client
     app.config["WTF_CSRF_ENABLED"] = False
 
 
-@pytest.mark.parametrize("path", ["/workerview/list/", "/companyview/list/", "/enrollmentview/list/",
-                                  "/contributionview/list/", "/auditeventview/list/",
-                                  "/workerview/export/csv", "/picker/village?q=ka"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/workerview/list/",
+        "/companyview/list/",
+        "/enrollmentview/list/",
+        "/contributionview/list/",
+        "/auditeventview/list/",
+        "/workerview/export/csv",
+        "/picker/village?q=ka",
+    ],
+)
 def test_every_screen_needs_a_login(client, path):
     response = client.get(path)
     assert response.status_code == 302
     assert "/login" in response.headers["Location"]
 
 
-def test_a_delete_without_a_csrf_token_is_refused(app, as_user, csrf_on):
+def test_a_delete_without_a_csrf_token_is_refused(app, sari_with_csrf):
     worker = record_id(app, Worker, name="Siti Lestari")
-    response = as_user("sari").post(f"/workerview/delete/{worker}")
+    response = sari_with_csrf.post(f"/workerview/delete/{worker}")
     assert response.status_code == 400
     with app.app_context():
         assert db.session.get(Worker, worker) is not None
 
 
-def test_a_delete_by_get_is_refused(app, as_user, csrf_on):
+def test_a_delete_by_get_is_refused(app, sari_with_csrf):
     worker = record_id(app, Worker, name="Siti Lestari")
-    as_user("sari").get(f"/workerview/delete/{worker}")
+    sari_with_csrf.get(f"/workerview/delete/{worker}")
     with app.app_context():
         assert db.session.get(Worker, worker) is not None
 
 
 def test_login_is_throttled_after_five_failures(tmp_path):
-    limited = create_app(TEST_CONFIG | {
-        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'limit.db'}",
-        "RATELIMIT_ENABLED": True, "AUTH_RATE_LIMIT": "5 per 60 second"})
+    limited = create_app(
+        TEST_CONFIG
+        | {
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'limit.db'}",
+            "RATELIMIT_ENABLED": True,
+            "AUTH_RATE_LIMIT": "5 per 60 second",
+        }
+    )
     client = limited.test_client()
-    codes = [client.post("/login/", data={"username": "nobody", "password": "wrong"}).status_code
-             for _ in range(6)]
+    codes = [
+        client.post("/login/", data={"username": "nobody", "password": "wrong"}).status_code
+        for _ in range(6)
+    ]
     assert codes[-1] == 429
-    api = [client.post("/api/v1/security/login", json={"username": "nobody", "password": "x",
-                                                       "provider": "db"}).status_code
-           for _ in range(6)]
+    api = [
+        client.post(
+            "/api/v1/security/login", json={"username": "nobody", "password": "x", "provider": "db"}
+        ).status_code
+        for _ in range(6)
+    ]
     assert api[-1] == 429
     with limited.app_context():
         db.engine.dispose()
 
 
-@pytest.mark.parametrize("password, ok", [
-    ("short", False), ("123456789012", False), ("aaaaaaaaaaaaaaaa", False),
-    ("kapuas river at dawn", True), ("x" * 129, False),
-])
+@pytest.mark.parametrize(
+    "password, ok",
+    [
+        ("short", False),
+        ("123456789012", False),
+        ("aaaaaaaaaaaaaaaa", False),
+        ("kapuas river at dawn", True),
+        ("x" * 129, False),
+    ],
+)
 def test_the_password_policy_is_about_length_not_composition(app, password, ok):
     from flask_appbuilder.exceptions import PasswordComplexityValidationError
 
@@ -121,7 +148,9 @@ def test_redirect_hosts_are_an_allowlist(app):
 def test_reading_a_worker_is_audited(app, as_user):
     worker = record_id(app, Worker, name="Yohanes Ngabut")
     with app.app_context():
-        before = db.session.query(AuditEvent).filter_by(action="read", entity_id=str(worker)).count()
+        before = (
+            db.session.query(AuditEvent).filter_by(action="read", entity_id=str(worker)).count()
+        )
     assert as_user("sari").get(f"/workerview/show/{worker}").status_code == 200
     with app.app_context():
         after = db.session.query(AuditEvent).filter_by(action="read", entity_id=str(worker)).count()
@@ -132,15 +161,26 @@ def test_changes_are_audited_with_before_and_after(app, as_user):
     worker = record_id(app, Worker, name="Siti Lestari")
     with app.app_context():
         w = db.session.get(Worker, worker)
-        data = {"nik": w.nik, "name": "Siti Lestari", "birth_date": w.birth_date.isoformat(),
-                "sex": w.sex, "village": str(w.village_id), "segment": w.segment,
-                "phone": "081234567890", "welfare_source": "", "version_token": str(w.version)}
+        data = {
+            "nik": w.nik,
+            "name": "Siti Lestari",
+            "birth_date": w.birth_date.isoformat(),
+            "sex": w.sex,
+            "village": str(w.village_id),
+            "segment": w.segment,
+            "phone": "081234567890",
+            "welfare_source": "",
+            "version_token": str(w.version),
+        }
     response = as_user("sari").post(f"/workerview/edit/{worker}", data=data)
     assert response.status_code == 302
     with app.app_context():
-        event = (db.session.query(AuditEvent).filter_by(action="update", entity="Worker",
-                                                        entity_id=str(worker))
-                 .order_by(AuditEvent.id.desc()).first())
+        event = (
+            db.session.query(AuditEvent)
+            .filter_by(action="update", entity="Worker", entity_id=str(worker))
+            .order_by(AuditEvent.id.desc())
+            .first()
+        )
         assert event is not None and event.username == "sari"
         assert "081234567890" in event.changes
 

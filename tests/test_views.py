@@ -16,8 +16,12 @@ def worker_form(app, **overrides):
     village = record_id(app, Village, code="62.03.01.2011")
     data = {
         "nik": make_nik("62.03.01", dt.date(1988, 1, 15), "M", 701),
-        "name": "Agustinus Tingang", "birth_date": "1988-01-15", "sex": "M",
-        "village": str(village), "segment": "vulnerable", "welfare_source": "",
+        "name": "Agustinus Tingang",
+        "birth_date": "1988-01-15",
+        "sex": "M",
+        "village": str(village),
+        "segment": "vulnerable",
+        "welfare_source": "",
     }
     return data | overrides
 
@@ -33,15 +37,19 @@ def test_staff_registers_a_worker_through_the_form(app, as_user):
     assert count(app, Worker, name="Agustinus Tingang") == 1
 
 
-@pytest.mark.parametrize("nik, message", [
-    ("ABC", "NIK harus"),
-    ("620301150188070", "NIK harus"),
-    ("6203013201880701", "tanggal lahir"),
-    ("9999991501880701", "kode kecamatan"),
-])
+@pytest.mark.parametrize(
+    "nik, message",
+    [
+        ("ABC", "hanya boleh berisi angka"),
+        ("620301150188070", "NIK harus"),
+        ("6203013201880701", "tanggal lahir"),
+        ("9999991501880701", "kode kecamatan"),
+    ],
+)
 def test_an_invalid_nik_is_explained_and_nothing_is_saved(app, as_user, nik, message):
-    response = as_user("sari").post("/workerview/add",
-                                    data=worker_form(app, nik=nik, name="Invalid Nik"))
+    response = as_user("sari").post(
+        "/workerview/add", data=worker_form(app, nik=nik, name="Invalid Nik")
+    )
     assert response.status_code == 200
     assert message in text_of(response)
     assert count(app, Worker, name="Invalid Nik") == 0
@@ -49,8 +57,9 @@ def test_an_invalid_nik_is_explained_and_nothing_is_saved(app, as_user, nik, mes
 
 def test_a_nik_that_says_female_for_a_man_is_refused(app, as_user):
     nik = make_nik("62.03.01", dt.date(1988, 1, 15), "F", 702)
-    response = as_user("sari").post("/workerview/add",
-                                    data=worker_form(app, nik=nik, name="Sex Mismatch"))
+    response = as_user("sari").post(
+        "/workerview/add", data=worker_form(app, nik=nik, name="Sex Mismatch")
+    )
     assert response.status_code == 200
     assert "Jenis kelamin" in text_of(response)
     assert count(app, Worker, name="Sex Mismatch") == 0
@@ -59,8 +68,13 @@ def test_a_nik_that_says_female_for_a_man_is_refused(app, as_user):
 def test_a_duplicate_nik_gets_a_form_error(app, as_user):
     with app.app_context():
         existing = db.session.query(Worker).filter_by(name="Siti Lestari").one()
-        data = worker_form(app, nik=existing.nik, name="Duplicate Nik", sex="F",
-                           birth_date=existing.birth_date.isoformat())
+        data = worker_form(
+            app,
+            nik=existing.nik,
+            name="Duplicate Nik",
+            sex="F",
+            birth_date=existing.birth_date.isoformat(),
+        )
     response = as_user("sari").post("/workerview/add", data=data)
     assert response.status_code == 200
     assert "sudah ada" in text_of(response).lower()
@@ -69,10 +83,18 @@ def test_a_duplicate_nik_gets_a_form_error(app, as_user):
 
 def test_a_wrong_npwp_check_digit_is_refused(app, as_user):
     kapuas = record_id(app, Regency, code="62.03")
-    response = as_user("sari").post("/companyview/add", data={
-        "name": "PT Npwp Salah", "npwp": "013000666091001", "size_class": "small",
-        "risk_group": "1", "status": "active", "declared_workforce": "3",
-        "regency": str(kapuas)})
+    response = as_user("sari").post(
+        "/companyview/add",
+        data={
+            "name": "PT Npwp Salah",
+            "npwp": "013000665091001",
+            "size_class": "small",
+            "risk_group": "1",
+            "status": "active",
+            "declared_workforce": "3",
+            "regency": str(kapuas),
+        },
+    )
     assert response.status_code == 200
     assert "NPWP" in text_of(response)
     assert count(app, Company, name="PT Npwp Salah") == 0
@@ -83,12 +105,19 @@ def test_a_stale_edit_is_refused(app, as_user):
     client = as_user("sari")
     with app.app_context():
         w = db.session.get(Worker, worker)
-        data = {"nik": w.nik, "name": "Yohanes Ngabut", "birth_date": w.birth_date.isoformat(),
-                "sex": w.sex, "village": str(w.village_id), "segment": w.segment,
-                "company": str(w.company_id), "welfare_source": "",
-                "version_token": str(w.version - 1)}
+        data = {
+            "nik": w.nik,
+            "name": "Yohanes Ngabut",
+            "birth_date": w.birth_date.isoformat(),
+            "sex": w.sex,
+            "village": str(w.village_id),
+            "segment": w.segment,
+            "company": str(w.company_id),
+            "welfare_source": "",
+            "version_token": str(w.version - 1),
+        }
     response = client.post(f"/workerview/edit/{worker}", data=data, follow_redirects=True)
-    assert "Orang lain" in text_of(response)
+    assert "diubah oleh pengguna lain" in text_of(response)
 
 
 def test_the_worker_list_issues_a_fixed_number_of_queries(app, as_user):
@@ -98,15 +127,22 @@ def test_the_worker_list_issues_a_fixed_number_of_queries(app, as_user):
     with app.app_context():
         village = db.session.query(Village).filter_by(code="62.03.01.2011").one()
         for serial in range(900, 915):
-            db.session.add(Worker(nik=make_nik("62.03.01", dt.date(1970, 1, 1), "M", serial),
-                                  name=f"Load Test {serial}", birth_date=dt.date(1970, 1, 1),
-                                  sex="M", village=village, regency_id=village.regency_id,
-                                  segment="bpu"))
+            db.session.add(
+                Worker(
+                    nik=make_nik("62.03.01", dt.date(1970, 1, 1), "M", serial),
+                    name=f"Load Test {serial}",
+                    birth_date=dt.date(1970, 1, 1),
+                    sex="M",
+                    village=village,
+                    regency_id=village.regency_id,
+                    segment="bpu",
+                )
+            )
         db.session.commit()
     with count_queries(app) as second:
         assert client.get("/workerview/list/").status_code == 200
     assert len(second) == len(first)
-    assert len(second) <= 40
+    assert len(second) <= 20
 
 
 def test_the_home_page_shows_the_users_tasks_in_indonesian(as_user):

@@ -47,13 +47,26 @@ def regency(session, code) -> Regency:
     return session.query(Regency).filter_by(code=code).one()
 
 
-def add_worker(session, name, village_code, birth=dt.date(1985, 3, 20), sex="M", serial=1,
-               segment="vulnerable", company=None):
+def add_worker(
+    session,
+    name,
+    village_code,
+    birth=dt.date(1985, 3, 20),
+    sex="M",
+    serial=1,
+    segment="vulnerable",
+    company=None,
+):
     """Create a worker with a valid NIK issued in the village's district."""
     v = village(session, village_code)
     worker = Worker(
-        nik=make_nik(v.code.rsplit(".", 1)[0], birth, sex, serial), name=name,
-        birth_date=birth, sex=sex, village=v, regency_id=v.regency_id, segment=segment,
+        nik=make_nik(v.code.rsplit(".", 1)[0], birth, sex, serial),
+        name=name,
+        birth_date=birth,
+        sex=sex,
+        village=v,
+        regency_id=v.regency_id,
+        segment=segment,
         company=company,
     )
     session.add(worker)
@@ -72,8 +85,14 @@ def build(session, sm, password: str) -> None:
     session.add_all(branches.values())
     session.flush()
     for username, (role_name, scope) in PERSONAS.items():
-        user = sm.add_user(username, username.title(), "Persona", f"{username}@example.go.id",
-                           sm.find_role(role_name), password)
+        user = sm.add_user(
+            username,
+            username.title(),
+            "Persona",
+            f"{username}@example.go.id",
+            sm.find_role(role_name),
+            password,
+        )
         assert user, f"could not create {username}"
         if scope is None:
             continue
@@ -87,25 +106,53 @@ def build(session, sm, password: str) -> None:
             row.village_id = village(session, ref).id
         session.add(row)
 
-    kapuas_company = Company(name="PT Sawit Kapuas Lestari", nib=KAPUAS_NIB, npp="KP100001",
-                             size_class="medium", risk_group=3, regency=kapuas,
-                             declared_workforce=2)
-    barut_company = Company(name="CV Barito Jaya", nib=BARUT_NIB, npp="BU200002",
-                            size_class="small", risk_group=2, regency=barut,
-                            declared_workforce=1)
-    session.add_all([kapuas_company, barut_company,
-                     Opd(name="Dinas Sosial Kapuas", kind="dinas", regency=kapuas),
-                     Sponsor(name="APBD Kabupaten Kapuas", kind="apbd", regency=kapuas)])
-    add_worker(session, "Yohanes Ngabut", KAPUAS_VILLAGE, serial=11, segment="pu",
-               company=kapuas_company)
+    kapuas_company = Company(
+        name="PT Sawit Kapuas Lestari",
+        nib=KAPUAS_NIB,
+        npp="KP100001",
+        size_class="medium",
+        risk_group=3,
+        regency=kapuas,
+        declared_workforce=2,
+    )
+    barut_company = Company(
+        name="CV Barito Jaya",
+        nib=BARUT_NIB,
+        npp="BU200002",
+        size_class="small",
+        risk_group=2,
+        regency=barut,
+        declared_workforce=1,
+    )
+    session.add_all(
+        [
+            kapuas_company,
+            barut_company,
+            Opd(name="Dinas Sosial Kapuas", kind="dinas", regency=kapuas),
+            Sponsor(name="APBD Kabupaten Kapuas", kind="apbd", regency=kapuas),
+        ]
+    )
+    add_worker(
+        session, "Yohanes Ngabut", KAPUAS_VILLAGE, serial=11, segment="pu", company=kapuas_company
+    )
     add_worker(session, "Siti Lestari", KAPUAS_OTHER_VILLAGE, dt.date(1990, 8, 17), "F", 12)
-    barut_worker = add_worker(session, "Rahmat Hidayat", BARUT_VILLAGE, serial=13, segment="pu",
-                              company=barut_company)
+    barut_worker = add_worker(
+        session, "Rahmat Hidayat", BARUT_VILLAGE, serial=13, segment="pu", company=barut_company
+    )
     session.flush()
-    enrollment = Enrollment(worker=barut_worker, regency_id=barut.id, jkk=True, jkm=True,
-                            jht=True, jp=False, start_date=dt.date(2025, 1, 1),
-                            status="active", payer_type="employer", company=barut_company,
-                            declared_wage=3_500_000)
+    enrollment = Enrollment(
+        worker=barut_worker,
+        regency_id=barut.id,
+        jkk=True,
+        jkm=True,
+        jht=True,
+        jp=False,
+        start_date=dt.date(2025, 1, 1),
+        status="active",
+        payer_type="employer",
+        company=barut_company,
+        declared_wage=3_500_000,
+    )
     apply_to_enrollment(session, enrollment)
     session.add(enrollment)
     session.commit()

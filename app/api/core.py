@@ -71,12 +71,34 @@ class VillageApi(ScopedApi):
 class CompanyApi(ScopedApi):
     resource_name = "company"
     datamodel = Interface(Company)
-    list_columns = ["id", "name", "npp", "nib", "npwp", "size_class", "risk_group", "regency_id",
-                    "declared_workforce", "status"]
+    list_columns = [
+        "id",
+        "name",
+        "npp",
+        "nib",
+        "npwp",
+        "size_class",
+        "risk_group",
+        "regency_id",
+        "declared_workforce",
+        "status",
+    ]
     show_columns = list_columns + ["kbli", "village_id", "address", "registered_on"]
-    add_columns = edit_columns = ["name", "npp", "nib", "npwp", "kbli", "size_class",
-                                  "risk_group", "regency_id", "village_id", "address",
-                                  "declared_workforce", "status", "registered_on"]
+    add_columns = edit_columns = [
+        "name",
+        "npp",
+        "nib",
+        "npwp",
+        "kbli",
+        "size_class",
+        "risk_group",
+        "regency_id",
+        "village_id",
+        "address",
+        "declared_workforce",
+        "status",
+        "registered_on",
+    ]
     search_columns = ["name", "npp", "nib", "npwp", "size_class", "status", "regency_id"]
     order_columns = ["name", "npp", "declared_workforce"]
 
@@ -92,21 +114,55 @@ class CompanyApi(ScopedApi):
 class WorkerApi(ScopedApi):
     resource_name = "worker"
     datamodel = Interface(Worker)
-    list_columns = ["id", "name", "nik", "sex", "segment", "village_id", "regency_id",
-                    "company_id", "opd_id"]
-    show_columns = list_columns + ["birth_date", "kpj", "rt", "rw", "address", "phone",
-                                   "dtsen_decile", "welfare_source", "employer_village_id"]
-    add_columns = edit_columns = ["nik", "name", "birth_date", "sex", "kpj", "phone",
-                                  "village_id", "rt", "rw", "address", "segment", "company_id",
-                                  "opd_id", "employer_village_id", "dtsen_decile",
-                                  "welfare_source", "welfare_verified_by", "welfare_verified_at"]
+    list_columns = [
+        "id",
+        "name",
+        "nik",
+        "sex",
+        "segment",
+        "village_id",
+        "regency_id",
+        "company_id",
+        "opd_id",
+    ]
+    show_columns = list_columns + [
+        "birth_date",
+        "kpj",
+        "rt",
+        "rw",
+        "address",
+        "phone",
+        "dtsen_decile",
+        "welfare_source",
+        "employer_village_id",
+    ]
+    add_columns = edit_columns = [
+        "nik",
+        "name",
+        "birth_date",
+        "sex",
+        "kpj",
+        "phone",
+        "village_id",
+        "rt",
+        "rw",
+        "address",
+        "segment",
+        "company_id",
+        "opd_id",
+        "employer_village_id",
+        "dtsen_decile",
+        "welfare_source",
+        "welfare_verified_by",
+        "welfare_verified_at",
+    ]
     search_columns = ["name", "segment", "sex", "regency_id", "village_id"]
     order_columns = ["name", "segment"]
 
     def pre_add(self, item):
         item.village = db.session.get(Village, item.village_id) if item.village_id else None
         check_identity(db.session, item)
-        prepare_worker(item, current_scope())
+        prepare_worker(db.session, item, current_scope())
         super().pre_add(item)
 
     pre_update = pre_add
@@ -125,13 +181,38 @@ class WorkerApi(ScopedApi):
 class EnrollmentApi(ScopedApi):
     resource_name = "enrollment"
     datamodel = Interface(Enrollment)
-    list_columns = ["id", "worker_id", "jkk", "jkm", "jht", "jp", "jkp", "start_date",
-                    "end_date", "status", "payer_type", "company_id", "sponsor_id",
-                    "monthly_contribution", "regency_id"]
+    list_columns = [
+        "id",
+        "worker_id",
+        "jkk",
+        "jkm",
+        "jht",
+        "jp",
+        "jkp",
+        "start_date",
+        "end_date",
+        "status",
+        "payer_type",
+        "company_id",
+        "sponsor_id",
+        "monthly_contribution",
+        "regency_id",
+    ]
     show_columns = list_columns + ["declared_wage", "worker_share"]
-    add_columns = edit_columns = ["worker_id", "jkk", "jkm", "jht", "jp", "jkp", "start_date",
-                                  "end_date", "payer_type", "company_id", "sponsor_id",
-                                  "declared_wage"]
+    add_columns = edit_columns = [
+        "worker_id",
+        "jkk",
+        "jkm",
+        "jht",
+        "jp",
+        "jkp",
+        "start_date",
+        "end_date",
+        "payer_type",
+        "company_id",
+        "sponsor_id",
+        "declared_wage",
+    ]
     search_columns = ["status", "payer_type", "worker_id", "regency_id"]
     order_columns = ["start_date", "status"]
 
@@ -149,8 +230,17 @@ class ContributionApi(ScopedApi):
     resource_name = "contribution"
     datamodel = Interface(Contribution)
     include_route_methods = {"get", "get_list", "info"}
-    list_columns = show_columns = ["id", "period", "company_id", "sponsor_id", "worker_id",
-                                   "amount_due", "amount_paid", "paid_on", "regency_id"]
+    list_columns = show_columns = [
+        "id",
+        "period",
+        "company_id",
+        "sponsor_id",
+        "worker_id",
+        "amount_due",
+        "amount_paid",
+        "paid_on",
+        "regency_id",
+    ]
     search_columns = ["period", "company_id", "sponsor_id"]
     order_columns = ["period"]
 

@@ -57,5 +57,10 @@ class AuditMixin(FabAuditMixin):
 
     @declared_attr
     def changed_by_fk(cls):
-        return Column(Integer, ForeignKey("ab_user.id"), default=cls.get_user_id,
-                      onupdate=cls.get_user_id, nullable=True)
+        return Column(
+            Integer,
+            ForeignKey("ab_user.id"),
+            default=cls.get_user_id,
+            onupdate=cls.get_user_id,
+            nullable=True,
+        )

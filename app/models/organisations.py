@@ -24,7 +24,9 @@ from app.models.base import AuditMixin, Choice, register_labels
 branch_regency = Table(
     "branch_regency",
     Model.metadata,
-    Column("branch_office_id", ForeignKey("branch_office.id", ondelete="CASCADE"), primary_key=True),
+    Column(
+        "branch_office_id", ForeignKey("branch_office.id", ondelete="CASCADE"), primary_key=True
+    ),
     Column("regency_id", ForeignKey("regency.id"), primary_key=True),
 )
 

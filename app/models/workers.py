@@ -77,7 +77,9 @@ class Worker(AuditMixin, Model):
     __table_args__ = (
         Sex.check("sex", "ck_worker_sex"),
         Segment.check("segment", "ck_worker_segment"),
-        CheckConstraint("dtsen_decile IS NULL OR dtsen_decile BETWEEN 1 AND 10", name="ck_worker_decile"),
+        CheckConstraint(
+            "dtsen_decile IS NULL OR dtsen_decile BETWEEN 1 AND 10", name="ck_worker_decile"
+        ),
         CheckConstraint(
             "(CASE WHEN company_id IS NULL THEN 0 ELSE 1 END)"
             " + (CASE WHEN opd_id IS NULL THEN 0 ELSE 1 END)"

@@ -32,8 +32,10 @@ def _chunks(items: list[dict]) -> Iterable[list[dict]]:
 
 def _sync(session, model, rows: Iterable[dict], parent_ids) -> int:
     """Insert the codes that are missing and rename the ones whose name changed; return inserts."""
-    existing = {code: (pk, name) for pk, code, name in
-                session.execute(select(model.id, model.code, model.name))}
+    existing = {
+        code: (pk, name)
+        for pk, code, name in session.execute(select(model.id, model.code, model.name))
+    }
     new, renamed = [], []
     for row in rows:
         values = {"code": row["code"], "name": row["name"], **parent_ids(row)}
@@ -69,16 +71,27 @@ def import_areas(session, provinces: list[str] | None = None) -> dict[str, int]:
     counts = {"provinces": _sync(session, Province, _rows("provinces", wanted), lambda r: {})}
     province_ids = _ids(session, Province)
     counts["regencies"] = _sync(
-        session, Regency, _rows("regencies", wanted),
-        lambda r: {"province_id": province_ids[r["province_code"]]})
+        session,
+        Regency,
+        _rows("regencies", wanted),
+        lambda r: {"province_id": province_ids[r["province_code"]]},
+    )
     regency_ids = _ids(session, Regency)
     counts["districts"] = _sync(
-        session, District, _rows("districts", wanted),
-        lambda r: {"regency_id": regency_ids[r["regency_code"]]})
+        session,
+        District,
+        _rows("districts", wanted),
+        lambda r: {"regency_id": regency_ids[r["regency_code"]]},
+    )
     district_ids = _ids(session, District)
     counts["villages"] = _sync(
-        session, Village, _rows("villages", wanted),
-        lambda r: {"district_id": district_ids[r["district_code"]],
-                   "regency_id": regency_ids[r["district_code"][:5]]})
+        session,
+        Village,
+        _rows("villages", wanted),
+        lambda r: {
+            "district_id": district_ids[r["district_code"]],
+            "regency_id": regency_ids[r["district_code"][:5]],
+        },
+    )
     session.flush()
     return counts

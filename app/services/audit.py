@@ -6,15 +6,24 @@ import datetime as dt
 import json
 
 from flask import has_request_context, request
-from flask_login import current_user
 from sqlalchemy import event, insert, inspect
 from sqlalchemy.orm import Session
 
 from app.models import AuditEvent
 
 AUDITED = {
-    "Company", "Worker", "Enrollment", "Sponsor", "SponsorCommitment", "Contribution",
-    "WageRate", "IncomeBracket", "UserScope", "BranchOffice", "Opd", "RegencyWorkforce",
+    "Company",
+    "Worker",
+    "Enrollment",
+    "Sponsor",
+    "SponsorCommitment",
+    "Contribution",
+    "WageRate",
+    "IncomeBracket",
+    "UserScope",
+    "BranchOffice",
+    "Opd",
+    "RegencyWorkforce",
 }
 SKIPPED_COLUMNS = {"changed_on", "changed_by_fk", "created_on", "created_by_fk", "version"}
 
@@ -22,8 +31,10 @@ SKIPPED_COLUMNS = {"changed_on", "changed_by_fk", "created_on", "created_by_fk",
 def _actor() -> dict:
     if not has_request_context():
         return {"user_id": None, "username": "system", "ip": None}
-    user = current_user
-    authenticated = getattr(user, "is_authenticated", False)
+    from app.scope import acting_user
+
+    user = acting_user()
+    authenticated = user is not None and getattr(user, "is_authenticated", False)
     return {
         "user_id": user.id if authenticated else None,
         "username": user.username if authenticated else None,
@@ -70,7 +81,7 @@ def _row(obj, action: str, actor: dict, now: dt.datetime) -> dict:
 
 @event.listens_for(Session, "after_flush")
 def _record_changes(session, flush_context) -> None:
-    """Write one audit row per created, changed or deleted audited record, in the same transaction."""
+    """Write one audit row per created, changed or deleted audited record, in the same flush."""
     groups = (("create", session.new), ("update", session.dirty), ("delete", session.deleted))
     pending = [
         (action, obj)

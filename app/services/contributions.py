@@ -70,63 +70,82 @@ class RateBook:
 
     def __init__(self, rates: list[WageRate], brackets: list[IncomeBracket]):
         self.rates = sorted(rates, key=lambda r: r.valid_from, reverse=True)
-        self.brackets = sorted(brackets, key=lambda b: (b.valid_from, b.income_from),
-                               reverse=True)
+        self.brackets = sorted(brackets, key=lambda b: (b.valid_from, b.income_from), reverse=True)
 
     @classmethod
     def load(cls, session) -> RateBook:
         """Read both tables (without flushing half-built records of the caller)."""
         with session.no_autoflush:
-            return cls(session.scalars(select(WageRate)).all(),
-                       session.scalars(select(IncomeBracket)).all())
+            return cls(
+                session.scalars(select(WageRate)).all(),
+                session.scalars(select(IncomeBracket)).all(),
+            )
 
     def wage_rate(self, program: str, on: dt.date, risk_group: int | None = None) -> WageRate:
         """Return the wage-earner rate of a program in force on a date."""
         for rate in self.rates:
-            if (rate.program == program and _in_force(rate, on)
-                    and (program != "jkk" or rate.risk_group == risk_group)):
+            if (
+                rate.program == program
+                and _in_force(rate, on)
+                and (program != "jkk" or rate.risk_group == risk_group)
+            ):
                 return rate
         raise ServiceError(
-            _("No %(program)s rate is in force on %(date)s; an administrator must add one.",
-              program=program.upper(), date=on.isoformat()))
+            _(
+                "No %(program)s rate is in force on %(date)s; an administrator must add one.",
+                program=program.upper(),
+                date=on.isoformat(),
+            )
+        )
 
     def bracket(self, income: int, on: dt.date) -> IncomeBracket:
         """Return the informal-worker bracket that covers a declared income on a date."""
         for bracket in self.brackets:
-            if (_in_force(bracket, on) and bracket.income_from <= income
-                    and (bracket.income_to is None or income <= bracket.income_to)):
+            if (
+                _in_force(bracket, on)
+                and bracket.income_from <= income
+                and (bracket.income_to is None or income <= bracket.income_to)
+            ):
                 return bracket
         raise ServiceError(
-            _("No informal-worker income bracket covers %(income)s on %(date)s; an "
-              "administrator must add it.", income=f"Rp {income:,}".replace(",", "."),
-              date=on.isoformat()), field="declared_wage")
+            _(
+                "No informal-worker income bracket covers %(income)s on %(date)s; an "
+                "administrator must add it.",
+                income=f"Rp {income:,}".replace(",", "."),
+                date=on.isoformat(),
+            ),
+            field="declared_wage",
+        )
 
 
 def _in_force(row, on: dt.date) -> bool:
     return row.valid_from <= on and (row.valid_to is None or on <= row.valid_to)
 
 
-def wage_breakdown(book: RateBook, programs, wage: int, risk_group: int,
-                   on: dt.date) -> Breakdown:
+def wage_breakdown(book: RateBook, programs, wage: int, risk_group: int, on: dt.date) -> Breakdown:
     """Compute a wage earner's contribution: percentages of the wage, JP up to its wage cap."""
     items = []
     for program in programs:
         rate = book.wage_rate(program, on, risk_group if program == "jkk" else None)
         base = Decimal(min(wage, rate.wage_cap) if rate.wage_cap else wage)
-        items.append(ProgramAmount(
-            program,
-            employer=_rupiah(base * rate.employer_pct / 100),
-            worker=_rupiah(base * rate.worker_pct / 100),
-            government=_rupiah(base * rate.government_pct / 100),
-        ))
+        items.append(
+            ProgramAmount(
+                program,
+                employer=_rupiah(base * rate.employer_pct / 100),
+                worker=_rupiah(base * rate.worker_pct / 100),
+                government=_rupiah(base * rate.government_pct / 100),
+            )
+        )
     return Breakdown("wage", tuple(items))
 
 
 def bracket_breakdown(book: RateBook, programs, income: int, on: dt.date) -> Breakdown:
     """Compute an informal worker's contribution: the nominal amounts of their bracket."""
     if any(p not in BRACKET_PROGRAMS for p in programs):
-        raise ServiceError(_("JP and JKP are only for wage earners; informal workers can have "
-                             "JKK, JKM and JHT."), field="jp")
+        raise ServiceError(
+            _("JP and JKP are only for wage earners; informal workers can have JKK, JKM and JHT."),
+            field="jp",
+        )
     bracket = book.bracket(income, on)
     amounts = {"jkk": bracket.jkk_amount, "jkm": bracket.jkm_amount, "jht": bracket.jht_amount}
     return Breakdown("bracket", tuple(ProgramAmount(p, employer=amounts[p]) for p in programs))
@@ -189,12 +208,16 @@ def bill_month(session, period: dt.date) -> int:
     next_month = month_start(period + dt.timedelta(days=32))
     book = RateBook.load(session)
     enrollments = session.scalars(
-        select(Enrollment).options(
+        select(Enrollment)
+        .options(
             selectinload(Enrollment.worker).selectinload(Worker.company),
-            selectinload(Enrollment.company), selectinload(Enrollment.sponsor),
-        ).where(
-            Enrollment.status.in_([EnrollmentStatus.ACTIVE, EnrollmentStatus.ENDED,
-                                   EnrollmentStatus.LAPSED]),
+            selectinload(Enrollment.company),
+            selectinload(Enrollment.sponsor),
+        )
+        .where(
+            Enrollment.status.in_(
+                [EnrollmentStatus.ACTIVE, EnrollmentStatus.ENDED, EnrollmentStatus.LAPSED]
+            ),
             Enrollment.start_date < next_month,
             or_(Enrollment.end_date.is_(None), Enrollment.end_date >= period),
         )
@@ -206,14 +229,24 @@ def bill_month(session, period: dt.date) -> int:
         due[key] += calculate(book, enrollment, period).total
         payer = enrollment.payer or enrollment.worker
         payers[key] = (columns, payer.regency_id)
-    existing = {c.payer_key: c for c in session.scalars(
-        select(Contribution).where(Contribution.period == period))}
+    existing = {
+        c.payer_key: c
+        for c in session.scalars(select(Contribution).where(Contribution.period == period))
+    }
     for key, amount in due.items():
         bill = existing.get(key)
         if bill is None:
             columns, regency_id = payers[key]
-            session.add(Contribution(payer_key=key, period=period, amount_due=amount,
-                                     amount_paid=0, regency_id=regency_id, **columns))
+            session.add(
+                Contribution(
+                    payer_key=key,
+                    period=period,
+                    amount_due=amount,
+                    amount_paid=0,
+                    regency_id=regency_id,
+                    **columns,
+                )
+            )
         else:
             bill.amount_due = amount
     session.flush()
@@ -233,8 +266,9 @@ def arrears(session, payer_condition, today: dt.date) -> Arrears:
     """Sum what a payer still owes for the months already due."""
     outstanding = Contribution.amount_due - Contribution.amount_paid
     row = session.execute(
-        select(func.coalesce(func.sum(outstanding), 0), func.count(), func.min(Contribution.period))
-        .where(payer_condition, Contribution.period <= last_due_month(today), outstanding > 0)
+        select(
+            func.coalesce(func.sum(outstanding), 0), func.count(), func.min(Contribution.period)
+        ).where(payer_condition, Contribution.period <= last_due_month(today), outstanding > 0)
     ).one()
     return Arrears(int(row[0]), int(row[1]), row[2])
 
@@ -246,18 +280,65 @@ def company_arrears(session, company_id: int, today: dt.date) -> Arrears:
 
 REFERENCE_RATES = [
     # program, risk group, employer %, worker %, government %, wage cap, from, to, legal basis
-    *[("jkk", group, pct, "0", "0", None, dt.date(2015, 7, 1), None,
-       "PP 44/2015 Lampiran I (jo. PP 82/2019)")
-      for group, pct in enumerate(["0.24", "0.54", "0.89", "1.27", "1.74"], 1)],
+    *[
+        (
+            "jkk",
+            group,
+            pct,
+            "0",
+            "0",
+            None,
+            dt.date(2015, 7, 1),
+            None,
+            "PP 44/2015 Lampiran I (jo. PP 82/2019)",
+        )
+        for group, pct in enumerate(["0.24", "0.54", "0.89", "1.27", "1.74"], 1)
+    ],
     ("jkm", None, "0.30", "0", "0", None, dt.date(2015, 7, 1), None, "PP 44/2015"),
-    ("jht", None, "3.70", "2.00", "0", None, dt.date(2015, 7, 1), None,
-     "PP 46/2015 jo. PP 60/2015"),
-    ("jp", None, "2.00", "1.00", "0", 9_559_600, dt.date(2023, 3, 1), dt.date(2024, 2, 29),
-     "PP 45/2015 Pasal 29"),
-    ("jp", None, "2.00", "1.00", "0", 10_042_300, dt.date(2024, 3, 1), None,
-     "PP 45/2015 Pasal 29 (batas upah Maret 2024)"),
-    ("jkp", None, "0", "0", "0.22", 5_000_000, dt.date(2025, 2, 7), None,
-     "PP 37/2021 jo. PP 6/2025: 0,22% pemerintah + 0,14% rekomposisi JKK"),
+    (
+        "jht",
+        None,
+        "3.70",
+        "2.00",
+        "0",
+        None,
+        dt.date(2015, 7, 1),
+        None,
+        "PP 46/2015 jo. PP 60/2015",
+    ),
+    (
+        "jp",
+        None,
+        "2.00",
+        "1.00",
+        "0",
+        9_559_600,
+        dt.date(2023, 3, 1),
+        dt.date(2024, 2, 29),
+        "PP 45/2015 Pasal 29",
+    ),
+    (
+        "jp",
+        None,
+        "2.00",
+        "1.00",
+        "0",
+        10_042_300,
+        dt.date(2024, 3, 1),
+        None,
+        "PP 45/2015 Pasal 29 (batas upah Maret 2024)",
+    ),
+    (
+        "jkp",
+        None,
+        "0",
+        "0",
+        "0.22",
+        5_000_000,
+        dt.date(2025, 2, 7),
+        None,
+        "PP 37/2021 jo. PP 6/2025: 0,22% pemerintah + 0,14% rekomposisi JKK",
+    ),
 ]
 
 # The Rp 1.000.000 row is verified (Rp 16.800 JKK+JKM, Rp 36.800 with JHT). The rows above it
@@ -279,23 +360,45 @@ def reference_brackets() -> list[tuple]:
 def seed_rates(session) -> int:
     """Insert the reference rates and brackets that are missing; return how many were added."""
     added = 0
-    have_rates = set(session.execute(
-        select(WageRate.program, WageRate.risk_group, WageRate.valid_from)).all())
+    have_rates = set(
+        session.execute(select(WageRate.program, WageRate.risk_group, WageRate.valid_from)).all()
+    )
     for program, group, emp, wrk, gov, cap, start, end, basis in REFERENCE_RATES:
         if (program, group, start) in have_rates:
             continue
-        session.add(WageRate(program=program, risk_group=group, employer_pct=Decimal(emp),
-                             worker_pct=Decimal(wrk), government_pct=Decimal(gov),
-                             wage_cap=cap, valid_from=start, valid_to=end, legal_basis=basis))
+        session.add(
+            WageRate(
+                program=program,
+                risk_group=group,
+                employer_pct=Decimal(emp),
+                worker_pct=Decimal(wrk),
+                government_pct=Decimal(gov),
+                wage_cap=cap,
+                valid_from=start,
+                valid_to=end,
+                legal_basis=basis,
+            )
+        )
         added += 1
-    have_brackets = set(session.scalars(
-        select(IncomeBracket.income_from).where(IncomeBracket.valid_from == BRACKETS_FROM)))
+    have_brackets = set(
+        session.scalars(
+            select(IncomeBracket.income_from).where(IncomeBracket.valid_from == BRACKETS_FROM)
+        )
+    )
     for low, high, jkk, jkm, jht, basis in reference_brackets():
         if low in have_brackets:
             continue
-        session.add(IncomeBracket(income_from=low, income_to=high, jkk_amount=jkk,
-                                  jkm_amount=jkm, jht_amount=jht, valid_from=BRACKETS_FROM,
-                                  legal_basis=basis))
+        session.add(
+            IncomeBracket(
+                income_from=low,
+                income_to=high,
+                jkk_amount=jkk,
+                jkm_amount=jkm,
+                jht_amount=jht,
+                valid_from=BRACKETS_FROM,
+                legal_basis=basis,
+            )
+        )
         added += 1
     session.flush()
     return added

@@ -63,35 +63,83 @@ def tasks_for(session, role_names: set[str], scope: Scope, today: dt.date) -> li
     """Build the home-page task list for a user's roles."""
     tasks: list[Task] = []
     if role_names & {ADMIN, BRANCH_STAFF, SUPERVISOR, PERMIT_OFFICER}:
-        tasks.append(Task(_l("Companies in arrears"), companies_in_arrears(session, scope, today),
-                          "CompanyView.list", _l("Unpaid contributions up to last month.")))
-        tasks.append(Task(
-            _l("Active companies without an NPP"),
-            _count(session, Company, scope, Company.npp.is_(None),
-                   Company.status == CompanyStatus.ACTIVE),
-            "CompanyView.list", _l("Not registered with BPJS Ketenagakerjaan yet.")))
+        tasks.append(
+            Task(
+                _l("Companies in arrears"),
+                companies_in_arrears(session, scope, today),
+                "CompanyView.list",
+                _l("Unpaid contributions up to last month."),
+            )
+        )
+        tasks.append(
+            Task(
+                _l("Active companies without an NPP"),
+                _count(
+                    session,
+                    Company,
+                    scope,
+                    Company.npp.is_(None),
+                    Company.status == CompanyStatus.ACTIVE,
+                ),
+                "CompanyView.list",
+                _l("Not registered with BPJS Ketenagakerjaan yet."),
+            )
+        )
     if role_names & {ADMIN, BRANCH_STAFF, SUPERVISOR, OPERATOR}:
-        tasks.append(Task(_l("Workers without active cover"),
-                          workers_without_cover(session, scope), "WorkerView.list",
-                          _l("Propose or enroll them.")))
-        tasks.append(Task(
-            _l("Enrollments ending within 30 days"),
-            _count(session, Enrollment, scope, Enrollment.status == EnrollmentStatus.ACTIVE,
-                   and_(Enrollment.end_date >= today,
-                        Enrollment.end_date <= today + dt.timedelta(days=30))),
-            "EnrollmentView.list", _l("Renew them or let the sponsor know.")))
+        tasks.append(
+            Task(
+                _l("Workers without active cover"),
+                workers_without_cover(session, scope),
+                "WorkerView.list",
+                _l("Propose or enroll them."),
+            )
+        )
+        tasks.append(
+            Task(
+                _l("Enrollments ending within 30 days"),
+                _count(
+                    session,
+                    Enrollment,
+                    scope,
+                    Enrollment.status == EnrollmentStatus.ACTIVE,
+                    and_(
+                        Enrollment.end_date >= today,
+                        Enrollment.end_date <= today + dt.timedelta(days=30),
+                    ),
+                ),
+                "EnrollmentView.list",
+                _l("Renew them or let the sponsor know."),
+            )
+        )
     if role_names & {ADMIN, BRANCH_STAFF, SUPERVISOR}:
-        tasks.append(Task(
-            _l("Unpaid bills last month"),
-            _count(session, Contribution, scope,
-                   Contribution.period == _last_due_month(today),
-                   Contribution.amount_paid < Contribution.amount_due),
-            "ContributionView.list", _l("Follow up with the payers.")))
+        tasks.append(
+            Task(
+                _l("Unpaid bills last month"),
+                _count(
+                    session,
+                    Contribution,
+                    scope,
+                    Contribution.period == _last_due_month(today),
+                    Contribution.amount_paid < Contribution.amount_due,
+                ),
+                "ContributionView.list",
+                _l("Follow up with the payers."),
+            )
+        )
     if role_names & {ADMIN, AUDITOR}:
         start = dt.datetime.combine(today, dt.time.min, tzinfo=dt.UTC)
-        tasks.append(Task(
-            _l("Exports and personal-data reads today"),
-            _count(session, AuditEvent, scope, AuditEvent.at >= start,
-                   AuditEvent.action.in_(["export", "read"])),
-            "AuditEventView.list", _l("Check that each had a purpose.")))
+        tasks.append(
+            Task(
+                _l("Exports and personal-data reads today"),
+                _count(
+                    session,
+                    AuditEvent,
+                    scope,
+                    AuditEvent.at >= start,
+                    AuditEvent.action.in_(["export", "read"]),
+                ),
+                "AuditEventView.list",
+                _l("Check that each had a purpose."),
+            )
+        )
     return tasks

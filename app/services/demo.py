@@ -47,14 +47,34 @@ class DemoRegency:
 
 
 REGENCIES = [
-    DemoRegency("61.06", ("KPH", "Kapuas Hulu", "Jl. Kom. Yos Sudarso, Putussibau"),
-                52_000, 43_000, ("jkk", "jkm")),
-    DemoRegency("62.03", ("KPS", "Kapuas", "Jl. Tambun Bungai, Kuala Kapuas"),
-                70_000, 83_000, ("jkk", "jkm")),
-    DemoRegency("62.05", ("MTW", "Muara Teweh", "Jl. Yetro Sinseng, Muara Teweh"),
-                38_000, 31_000, ("jkk", "jkm", "jht")),
-    DemoRegency("62.71", ("PLK", "Palangka Raya", "Jl. Tjilik Riwut Km 1, Palangka Raya"),
-                50_903, 38_685, ("jkk", "jkm")),
+    DemoRegency(
+        "61.06",
+        ("KPH", "Kapuas Hulu", "Jl. Kom. Yos Sudarso, Putussibau"),
+        52_000,
+        43_000,
+        ("jkk", "jkm"),
+    ),
+    DemoRegency(
+        "62.03",
+        ("KPS", "Kapuas", "Jl. Tambun Bungai, Kuala Kapuas"),
+        70_000,
+        83_000,
+        ("jkk", "jkm"),
+    ),
+    DemoRegency(
+        "62.05",
+        ("MTW", "Muara Teweh", "Jl. Yetro Sinseng, Muara Teweh"),
+        38_000,
+        31_000,
+        ("jkk", "jkm", "jht"),
+    ),
+    DemoRegency(
+        "62.71",
+        ("PLK", "Palangka Raya", "Jl. Tjilik Riwut Km 1, Palangka Raya"),
+        50_903,
+        38_685,
+        ("jkk", "jkm"),
+    ),
 ]
 OPDS = [
     ("Dinas Sosial", "dinas"),
@@ -65,15 +85,84 @@ OPDS = [
     ("Badan Kepegawaian dan Pengembangan SDM", "badan"),
     ("Sekretariat Daerah", "sekretariat"),
 ]
-GIVEN_M = ["Agustinus", "Yohanes", "Rahmat", "Budi", "Dedi", "Eko", "Fransiskus", "Hendra",
-           "Ilham", "Joko", "Kristianus", "Lukas", "Muhammad", "Nanang", "Paulus", "Riduan",
-           "Samuel", "Teguh", "Usop", "Wahyu", "Yusuf", "Arif", "Bambang", "Darius"]
-GIVEN_F = ["Siti", "Maria", "Dewi", "Elisabet", "Fitri", "Hana", "Indah", "Juliana", "Kartini",
-           "Lestari", "Marlina", "Nurul", "Oktaviani", "Putri", "Rina", "Sri", "Tuti", "Veronika",
-           "Wulan", "Yuliana", "Agnes", "Bertha", "Citra", "Delima"]
-FAMILY = ["Ngabut", "Tingang", "Ajang", "Hidayat", "Saputra", "Lestari", "Nyahu", "Pahandut",
-          "Dohong", "Kasongan", "Sihombing", "Wijaya", "Rahman", "Setiawan", "Kurniawan",
-          "Gunawan", "Bahen", "Mihing", "Usup", "Pranata", "Anyang", "Uneng", "Tuah", "Jaya"]
+GIVEN_M = [
+    "Agustinus",
+    "Yohanes",
+    "Rahmat",
+    "Budi",
+    "Dedi",
+    "Eko",
+    "Fransiskus",
+    "Hendra",
+    "Ilham",
+    "Joko",
+    "Kristianus",
+    "Lukas",
+    "Muhammad",
+    "Nanang",
+    "Paulus",
+    "Riduan",
+    "Samuel",
+    "Teguh",
+    "Usop",
+    "Wahyu",
+    "Yusuf",
+    "Arif",
+    "Bambang",
+    "Darius",
+]
+GIVEN_F = [
+    "Siti",
+    "Maria",
+    "Dewi",
+    "Elisabet",
+    "Fitri",
+    "Hana",
+    "Indah",
+    "Juliana",
+    "Kartini",
+    "Lestari",
+    "Marlina",
+    "Nurul",
+    "Oktaviani",
+    "Putri",
+    "Rina",
+    "Sri",
+    "Tuti",
+    "Veronika",
+    "Wulan",
+    "Yuliana",
+    "Agnes",
+    "Bertha",
+    "Citra",
+    "Delima",
+]
+FAMILY = [
+    "Ngabut",
+    "Tingang",
+    "Ajang",
+    "Hidayat",
+    "Saputra",
+    "Lestari",
+    "Nyahu",
+    "Pahandut",
+    "Dohong",
+    "Kasongan",
+    "Sihombing",
+    "Wijaya",
+    "Rahman",
+    "Setiawan",
+    "Kurniawan",
+    "Gunawan",
+    "Bahen",
+    "Mihing",
+    "Usup",
+    "Pranata",
+    "Anyang",
+    "Uneng",
+    "Tuah",
+    "Jaya",
+]
 BUSINESSES = [
     # name pattern, KBLI, risk group, size weights (micro, small, medium, large)
     ("PT Sawit {place} Lestari", "01262", 3, (0, 1, 3, 3)),
@@ -91,8 +180,16 @@ BUSINESSES = [
 ]
 SIZE_CLASSES = ("micro", "small", "medium", "large")
 WORKFORCE = {"micro": (1, 4), "small": (5, 19), "medium": (20, 99), "large": (100, 400)}
-SEGMENTS = [("pu", 40), ("vulnerable", 28), ("village_official", 8), ("rt_rw_head", 5),
-            ("bpd_member", 2), ("non_asn", 6), ("honorary_teacher", 4), ("bpu", 7)]
+SEGMENTS = [
+    ("pu", 40),
+    ("vulnerable", 28),
+    ("village_official", 8),
+    ("rt_rw_head", 5),
+    ("bpd_member", 2),
+    ("non_asn", 6),
+    ("honorary_teacher", 4),
+    ("bpu", 7),
+]
 COMPANIES_PER_REGENCY = 65
 WORKERS_PER_REGENCY = 1000
 BILLED_MONTHS = 6
@@ -142,8 +239,10 @@ class _Maker:
 
 def is_empty(session) -> bool:
     """Tell whether the database holds no companies or workers yet."""
-    return not (session.scalar(select(func.count(Company.id)))
-                or session.scalar(select(func.count(Worker.id))))
+    return not (
+        session.scalar(select(func.count(Company.id)))
+        or session.scalar(select(func.count(Worker.id)))
+    )
 
 
 def load_demo(session, today: dt.date | None = None) -> dict[str, int]:
@@ -170,33 +269,61 @@ def load_demo(session, today: dt.date | None = None) -> dict[str, int]:
     return summary
 
 
-def _load_regency(session, maker: _Maker, spec: DemoRegency, regency: Regency,
-                  today: dt.date) -> dict[str, int]:
+def _load_regency(
+    session, maker: _Maker, spec: DemoRegency, regency: Regency, today: dt.date
+) -> dict[str, int]:
     branch_code, branch_name, address = spec.branch
-    session.add(BranchOffice(code=branch_code, name=branch_name, address=address,
-                             regencies=[regency]))
-    session.add(RegencyWorkforce(regency=regency, year=today.year, wage_earners=spec.wage_earners,
-                                 informal_workers=spec.informal, source="BPS Sakernas (perkiraan)"))
+    session.add(
+        BranchOffice(code=branch_code, name=branch_name, address=address, regencies=[regency])
+    )
+    session.add(
+        RegencyWorkforce(
+            regency=regency,
+            year=today.year,
+            wage_earners=spec.wage_earners,
+            informal_workers=spec.informal,
+            source="BPS Sakernas (perkiraan)",
+        )
+    )
     place = regency.name.removeprefix("Kabupaten ").removeprefix("Kota ")
     opds = [Opd(name=f"{name} {regency.name}", kind=kind, regency=regency) for name, kind in OPDS]
     session.add_all(opds)
-    villages = session.scalars(select(Village).where(Village.regency_id == regency.id)
-                               .order_by(Village.code)).all()
-    district_codes = dict(session.execute(select(District.id, District.code)
-                                          .where(District.regency_id == regency.id)).all())
+    villages = session.scalars(
+        select(Village).where(Village.regency_id == regency.id).order_by(Village.code)
+    ).all()
+    district_codes = dict(
+        session.execute(
+            select(District.id, District.code).where(District.regency_id == regency.id)
+        ).all()
+    )
     companies = _companies(maker, regency, place, villages)
     session.add_all(companies)
     sponsors = _sponsors(maker, regency, opds, villages, companies)
     session.add_all(list(sponsors.values()))
-    session.add(SponsorCommitment(
-        sponsor=sponsors["apbd"], regency_id=regency.id, reference=f"SK Bupati/Wali Kota {today.year}",
-        workers_quota=5000, programs=",".join(p.upper() for p in spec.vulnerable_programs),
-        ceiling_amount=5000 * 16_800 * 12, start_date=dt.date(today.year, 1, 1),
-        end_date=dt.date(today.year, 12, 31)))
-    session.add(SponsorCommitment(
-        sponsor=sponsors["csr"], regency_id=regency.id, reference="Perjanjian CSR GN Lingkaran",
-        workers_quota=300, programs="JKK,JKM", ceiling_amount=300 * 16_800 * 12,
-        start_date=dt.date(today.year, 1, 1), end_date=dt.date(today.year, 12, 31)))
+    session.add(
+        SponsorCommitment(
+            sponsor=sponsors["apbd"],
+            regency_id=regency.id,
+            reference=f"SK Bupati/Wali Kota {today.year}",
+            workers_quota=5000,
+            programs=",".join(p.upper() for p in spec.vulnerable_programs),
+            ceiling_amount=5000 * 16_800 * 12,
+            start_date=dt.date(today.year, 1, 1),
+            end_date=dt.date(today.year, 12, 31),
+        )
+    )
+    session.add(
+        SponsorCommitment(
+            sponsor=sponsors["csr"],
+            regency_id=regency.id,
+            reference="Perjanjian CSR GN Lingkaran",
+            workers_quota=300,
+            programs="JKK,JKM",
+            ceiling_amount=300 * 16_800 * 12,
+            start_date=dt.date(today.year, 1, 1),
+            end_date=dt.date(today.year, 12, 31),
+        )
+    )
     session.flush()
     book = RateBook.load(session)
     enrollments = 0
@@ -211,8 +338,7 @@ def _load_regency(session, maker: _Maker, spec: DemoRegency, regency: Regency,
             enrollment.worker_share = breakdown.worker_share
             session.add(enrollment)
             enrollments += 1
-    return {"companies": len(companies), "workers": WORKERS_PER_REGENCY,
-            "enrollments": enrollments}
+    return {"companies": len(companies), "workers": WORKERS_PER_REGENCY, "enrollments": enrollments}
 
 
 def _companies(maker: _Maker, regency: Regency, place: str, villages) -> list[Company]:
@@ -226,30 +352,56 @@ def _companies(maker: _Maker, regency: Regency, place: str, villages) -> list[Co
         if index >= len(BUSINESSES):
             name += f" {index // len(BUSINESSES) + 1}"
         registered = rng.random() > 0.08
-        companies.append(Company(
-            name=name, nib=f"9120{number:09d}", npwp=make_npwp15(number),
-            npp=f"{regency.code.replace('.', '')[:2]}{number:06d}" if registered else None,
-            kbli=kbli, size_class=size, risk_group=risk, regency=regency,
-            village=rng.choice(villages), declared_workforce=rng.randint(low, high),
-            status="active" if rng.random() > 0.05 else "inactive",
-            registered_on=dt.date(2015, 1, 1) + dt.timedelta(days=rng.randrange(3650))
-            if registered else None,
-            address=f"Jl. {rng.choice(FAMILY)} No. {rng.randint(1, 200)}",
-        ))
+        companies.append(
+            Company(
+                name=name,
+                nib=f"9120{number:09d}",
+                npwp=make_npwp15(number),
+                npp=f"{regency.code.replace('.', '')[:2]}{number:06d}" if registered else None,
+                kbli=kbli,
+                size_class=size,
+                risk_group=risk,
+                regency=regency,
+                village=rng.choice(villages),
+                declared_workforce=rng.randint(low, high),
+                status="active" if rng.random() > 0.05 else "inactive",
+                registered_on=dt.date(2015, 1, 1) + dt.timedelta(days=rng.randrange(3650))
+                if registered
+                else None,
+                address=f"Jl. {rng.choice(FAMILY)} No. {rng.randint(1, 200)}",
+            )
+        )
     return companies
 
 
 def _sponsors(maker, regency, opds, villages, companies) -> dict[str, Sponsor]:
     dinsos = opds[0]
-    donor = next(c for c in companies if c.size_class == "large") if any(
-        c.size_class == "large" for c in companies) else companies[0]
+    donor = (
+        next(c for c in companies if c.size_class == "large")
+        if any(c.size_class == "large" for c in companies)
+        else companies[0]
+    )
     return {
-        "apbd": Sponsor(name=f"APBD {regency.name} (Dinas Sosial)", kind="apbd",
-                        regency=regency, opd=dinsos, contact="Bidang Perlindungan Sosial"),
-        "csr": Sponsor(name=f"CSR {donor.name}", kind="csr_company", regency=regency,
-                       company=donor, contact="Divisi CSR"),
-        "person": Sponsor(name="Gerakan PNS Peduli Pekerja Rentan", kind="csr_person",
-                          regency=regency, contact="BKPSDM"),
+        "apbd": Sponsor(
+            name=f"APBD {regency.name} (Dinas Sosial)",
+            kind="apbd",
+            regency=regency,
+            opd=dinsos,
+            contact="Bidang Perlindungan Sosial",
+        ),
+        "csr": Sponsor(
+            name=f"CSR {donor.name}",
+            kind="csr_company",
+            regency=regency,
+            company=donor,
+            contact="Divisi CSR",
+        ),
+        "person": Sponsor(
+            name="Gerakan PNS Peduli Pekerja Rentan",
+            kind="csr_person",
+            regency=regency,
+            contact="BKPSDM",
+        ),
     }
 
 
@@ -258,10 +410,18 @@ def _worker(maker, segment, villages, district_codes, companies, opds) -> Worker
     name, sex, born = maker.person()
     village = rng.choice(villages)
     district = district_codes[village.district_id]
-    worker = Worker(nik=maker.nik(district, born, sex), name=name, birth_date=born, sex=sex,
-                    village=village, regency_id=village.regency_id, segment=segment,
-                    rt=f"{rng.randint(1, 12):03d}", rw=f"{rng.randint(1, 5):03d}",
-                    phone=f"08{rng.randint(11, 59)}{rng.randint(10_000_000, 99_999_999)}")
+    worker = Worker(
+        nik=maker.nik(district, born, sex),
+        name=name,
+        birth_date=born,
+        sex=sex,
+        village=village,
+        regency_id=village.regency_id,
+        segment=segment,
+        rt=f"{rng.randint(1, 12):03d}",
+        rw=f"{rng.randint(1, 5):03d}",
+        phone=f"08{rng.randint(11, 59)}{rng.randint(10_000_000, 99_999_999)}",
+    )
     if segment == "pu":
         worker.company = rng.choice(companies)
     elif segment in ("non_asn", "honorary_teacher"):
@@ -285,10 +445,16 @@ def _enrollment(maker, worker, spec: DemoRegency, sponsors, today) -> Enrollment
     segment = worker.segment
     if segment == "pu":
         company = worker.company
-        programs = ("jkk", "jkm", "jht", "jp") if company.size_class in ("medium", "large") \
+        programs = (
+            ("jkk", "jkm", "jht", "jp")
+            if company.size_class in ("medium", "large")
             else ("jkk", "jkm", "jht")
-        kwargs = {"payer_type": "employer", "company": company,
-                  "declared_wage": rng.randrange(3_500_000, 7_000_000, 50_000)}
+        )
+        kwargs = {
+            "payer_type": "employer",
+            "company": company,
+            "declared_wage": rng.randrange(3_500_000, 7_000_000, 50_000),
+        }
     elif segment == "vulnerable":
         programs = spec.vulnerable_programs
         kwargs |= {"payer_type": "apbd", "sponsor": sponsors["apbd"]}
@@ -298,27 +464,44 @@ def _enrollment(maker, worker, spec: DemoRegency, sponsors, today) -> Enrollment
         kwargs |= {"payer_type": "apbd", "sponsor": sponsors["apbd"]}
     elif segment == "non_asn":
         programs = ("jkk", "jkm", "jht")
-        kwargs = {"payer_type": "apbd", "sponsor": sponsors["apbd"],
-                  "declared_wage": rng.randrange(2_000_000, 3_600_000, 100_000)}
+        kwargs = {
+            "payer_type": "apbd",
+            "sponsor": sponsors["apbd"],
+            "declared_wage": rng.randrange(2_000_000, 3_600_000, 100_000),
+        }
     elif segment == "honorary_teacher":
-        kwargs |= {"payer_type": "csr", "sponsor": rng.choice([sponsors["csr"],
-                                                               sponsors["person"]])}
+        kwargs |= {
+            "payer_type": "csr",
+            "sponsor": rng.choice([sponsors["csr"], sponsors["person"]]),
+        }
     else:
         programs = rng.choice([("jkk", "jkm"), ("jkk", "jkm", "jht")])
-        kwargs = {"payer_type": "worker", "declared_wage": rng.choice([1_000_000, 1_500_000,
-                                                                       2_000_000])}
+        kwargs = {
+            "payer_type": "worker",
+            "declared_wage": rng.choice([1_000_000, 1_500_000, 2_000_000]),
+        }
     flags = {p: p in programs for p in ("jkk", "jkm", "jht", "jp", "jkp")}
-    return Enrollment(worker=worker, regency_id=worker.regency_id, start_date=start,
-                      status="active", **flags, **kwargs)
+    return Enrollment(
+        worker=worker,
+        regency_id=worker.regency_id,
+        start_date=start,
+        status="active",
+        **flags,
+        **kwargs,
+    )
 
 
 def _village_fund(sponsors: dict, village: Village) -> Sponsor:
     """The village-funds sponsor (APBDes) of a village, made when first needed."""
     key = f"apbdes:{village.code}"
     if key not in sponsors:
-        sponsors[key] = Sponsor(name=f"Dana Desa {village.name}", kind="apbdes",
-                                regency_id=village.regency_id, village=village,
-                                contact="Kepala Desa")
+        sponsors[key] = Sponsor(
+            name=f"Dana Desa {village.name}",
+            kind="apbdes",
+            regency_id=village.regency_id,
+            village=village,
+            contact="Kepala Desa",
+        )
     return sponsors[key]
 
 
@@ -345,9 +528,14 @@ def generate_workers(session, count: int, seed: int = 7) -> int:
     maker = _Maker(seed)
     existing = set(session.scalars(select(Worker.nik)))
     villages = session.execute(
-        select(Village.id, Village.regency_id, District.code).join(District)
-        .where(Village.regency_id.in_(select(Regency.id).where(
-            Regency.code.in_([r.code for r in REGENCIES]))))).all()
+        select(Village.id, Village.regency_id, District.code)
+        .join(District)
+        .where(
+            Village.regency_id.in_(
+                select(Regency.id).where(Regency.code.in_([r.code for r in REGENCIES]))
+            )
+        )
+    ).all()
     if not villages:
         return 0
     rows, added = [], 0
@@ -358,10 +546,20 @@ def generate_workers(session, count: int, seed: int = 7) -> int:
         if nik in existing:
             continue
         existing.add(nik)
-        rows.append({"nik": nik, "name": name, "birth_date": born, "sex": sex,
-                     "village_id": village_id, "regency_id": regency_id,
-                     "segment": maker.rng.choice(["bpu", "vulnerable", "pu"]), "version": 1,
-                     "created_on": dt.datetime.now(), "changed_on": dt.datetime.now()})
+        rows.append(
+            {
+                "nik": nik,
+                "name": name,
+                "birth_date": born,
+                "sex": sex,
+                "village_id": village_id,
+                "regency_id": regency_id,
+                "segment": maker.rng.choice(["bpu", "vulnerable", "pu"]),
+                "version": 1,
+                "created_on": dt.datetime.now(),
+                "changed_on": dt.datetime.now(),
+            }
+        )
         added += 1
         if len(rows) == 5000:
             session.execute(insert(Worker), rows)
@@ -374,18 +572,26 @@ def generate_workers(session, count: int, seed: int = 7) -> int:
 def create_demo_users(sm, session, password: str) -> None:
     """Create the six demo users, or set their password when they exist."""
     regency = session.scalars(select(Regency).where(Regency.code == DEMO_SCOPE_REGENCY)).one()
-    branch = session.scalars(select(BranchOffice).where(
-        BranchOffice.regencies.any(Regency.id == regency.id))).first()
+    branch = session.scalars(
+        select(BranchOffice).where(BranchOffice.regencies.any(Regency.id == regency.id))
+    ).first()
     village = session.scalars(select(Village).where(Village.code == DEMO_SCOPE_VILLAGE)).one()
     for username, first, last, role_name, scope in DEMO_USERS:
         user = sm.find_user(username=username)
         if user is None:
-            user = sm.add_user(username, first, last, f"{username}@lindungi.example.go.id",
-                               sm.find_role(role_name), password)
+            user = sm.add_user(
+                username,
+                first,
+                last,
+                f"{username}@lindungi.example.go.id",
+                sm.find_role(role_name),
+                password,
+            )
         else:
             sm.reset_password(user.id, password)
-        if scope is None or session.scalar(select(UserScope.id).where(
-                UserScope.user_id == user.id)):
+        if scope is None or session.scalar(
+            select(UserScope.id).where(UserScope.user_id == user.id)
+        ):
             continue
         row = UserScope(user_id=user.id)
         if scope == "branch":

@@ -33,8 +33,9 @@ def _prepare(session, enrollment: Enrollment) -> None:
     if enrollment.end_date and enrollment.end_date < enrollment.start_date:
         raise ServiceError(_("The end date cannot be before the start date."), field="end_date")
     if not enrollment.declared_wage or enrollment.declared_wage <= 0:
-        raise ServiceError(_("The declared wage or income must be more than zero."),
-                           field="declared_wage")
+        raise ServiceError(
+            _("The declared wage or income must be more than zero."), field="declared_wage"
+        )
     payer = enrollment.payer_type
     if payer == PayerType.EMPLOYER:
         if enrollment.company is None:
@@ -67,8 +68,9 @@ def _refuse_second_active(session, enrollment: Enrollment) -> None:
         )
     )
     if other is not None:
-        raise Conflict(_("This worker already has an active enrollment; end it first."),
-                       field="worker")
+        raise Conflict(
+            _("This worker already has an active enrollment; end it first."), field="worker"
+        )
 
 
 def end_enrollment(session, enrollment: Enrollment, on: dt.date) -> None:
@@ -92,6 +94,7 @@ def load_references(session, enrollment: Enrollment, scope) -> None:
             continue
         obj = scoped(session.query(model), model, scope).filter(model.id == pk).one_or_none()
         if obj is None:
-            raise NotFound(_("%(what)s %(id)s was not found.", what=attr, id=pk),
-                           field=f"{attr}_id")
+            raise NotFound(
+                _("%(what)s %(id)s was not found.", what=attr, id=pk), field=f"{attr}_id"
+            )
         setattr(enrollment, attr, obj)

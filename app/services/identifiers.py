@@ -177,7 +177,9 @@ def validate_npwp(value: str) -> str:
         try:
             validate_nik(compact)
         except InvalidIdentifier as exc:
-            raise InvalidIdentifier("npwp", "checksum" if exc.code != "length" else "length") from exc
+            raise InvalidIdentifier(
+                "npwp", "checksum" if exc.code != "length" else "length"
+            ) from exc
         return compact
     raise InvalidIdentifier("npwp", "length")
 

@@ -8,11 +8,11 @@ from sqlalchemy.orm import object_session
 
 from app.models import Contribution, Enrollment, Worker
 from app.scope import Scope
-from app.services import ServiceError
+from app.services import Conflict, ServiceError
 
 
-def prepare_worker(worker: Worker, scope: Scope) -> None:
-    """Derive the regency from the village and keep an operator's worker inside their OPD/village."""
+def prepare_worker(session, worker: Worker, scope: Scope) -> None:
+    """Check a worker before saving: village in scope, one employer, NIK and KPJ not taken."""
     if worker.village is None:
         raise ServiceError(_("Choose the worker's village."), field="village")
     worker.regency_id = worker.village.regency_id
@@ -21,10 +21,20 @@ def prepare_worker(worker: Worker, scope: Scope) -> None:
         worker.opd_id = scope.opd_id
     if scope.village_id is not None and worker.village_id != scope.village_id:
         raise ServiceError(_("You can only register workers who live in your village."))
+    for column, message in (
+        ("nik", _("A worker with this NIK is already registered.")),
+        ("kpj", _("A worker with this KPJ number is already registered.")),
+    ):
+        value = getattr(worker, column)
+        taken = exists().where(getattr(Worker, column) == value, Worker.id != (worker.id or 0))
+        with session.no_autoflush:
+            if value and session.scalar(select(taken)):
+                raise Conflict(message, field=column)
     employers = [e for e in (worker.company, worker.opd, worker.employer_village) if e]
     if len(employers) > 1:
-        raise ServiceError(_("A worker has at most one employer: a company, an OPD or a "
-                             "village government."))
+        raise ServiceError(
+            _("A worker has at most one employer: a company, an OPD or a village government.")
+        )
 
 
 def worker_dependents(worker: Worker) -> bool:
@@ -49,7 +59,9 @@ def check_identity(session, worker: Worker) -> None:
 
     try:
         worker.nik = identifiers.validate_nik(
-            worker.nik or "", region_exists=region_exists, birth_date=worker.birth_date,
+            worker.nik or "",
+            region_exists=region_exists,
+            birth_date=worker.birth_date,
             sex=worker.sex,
         ).value
         if worker.kpj:

@@ -14,8 +14,16 @@ class AuditEventView(ScopedModelView):
     list_title = _l("Audit trail")
     show_title = _l("Audit event")
     list_columns = ["at", "username", "action", "entity", "entity_id", "ip"]
-    show_columns = ["at", "username", "action", "entity", "entity_id", "regency_id", "ip",
-                    "changes"]
+    show_columns = [
+        "at",
+        "username",
+        "action",
+        "entity",
+        "entity_id",
+        "regency_id",
+        "ip",
+        "changes",
+    ]
     search_columns = ["username", "action", "entity", "entity_id", "at"]
     order_columns = ["at", "username", "action"]
     base_order = ("at", "desc")

@@ -2,20 +2,34 @@
 
 from __future__ import annotations
 
-from flask import abort, current_app, request
+from flask import abort, current_app, flash, request
 from flask_appbuilder import ModelView, expose
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.security.decorators import has_access
-from flask_appbuilder.urltools import get_filter_args, get_order_args
+from flask_appbuilder.urltools import (
+    get_filter_args,
+    get_order_args,
+    get_page_args,
+    get_page_size_args,
+)
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import inspect
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.exc import StaleDataError
 from wtforms import HiddenField
 
+from app.exports import export_response
 from app.extensions import db
 from app.scope import current_scope, scope_filters
-from app.services import ServiceError, audit
-from app.exports import export_response
+from app.services import Conflict, ServiceError, audit
+
+CONFLICT = _l("The record conflicts with existing data (a duplicate or a record in use).")
+STALE = _l(
+    "Someone else changed this record while you were editing it. "
+    "Open it again to see their changes; nothing was saved."
+)
 
 
 class Interface(SQLAInterface):
@@ -24,20 +38,51 @@ class Interface(SQLAInterface):
     def __init__(self, obj, session=None):
         super().__init__(obj, session or db.session)
 
+    eager: tuple[str, ...] = ()
+
     def _guard(self, method, item):
         try:
             method(item)
-        except IntegrityError as exc:
-            self.session.rollback()
-            raise ServiceError(
-                _("The record conflicts with existing data (a duplicate or a record in use).")
-            ) from exc
         except Exception as exc:
-            if isinstance(exc.__cause__, IntegrityError):
-                raise ServiceError(
-                    _("The record conflicts with existing data (a duplicate or a record in use).")
-                ) from exc
-            raise
+            cause = exc if isinstance(exc, IntegrityError | StaleDataError) else exc.__cause__
+            if not isinstance(cause, IntegrityError | StaleDataError):
+                raise
+            self.session.rollback()
+            raise Conflict(str(STALE if isinstance(cause, StaleDataError) else CONFLICT)) from exc
+
+    def query(
+        self,
+        filters=None,
+        order_column="",
+        order_direction="",
+        page=None,
+        page_size=None,
+        select_columns=None,
+        outer_default_load=False,
+    ):
+        """FAB's list query, then one query per related table shown instead of one per row."""
+        count, items = super().query(
+            filters,
+            order_column,
+            order_direction,
+            page,
+            page_size,
+            select_columns,
+            outer_default_load,
+        )
+        if self.eager and items:
+            ids = [item.id for item in items]
+            options = [self._loader(path) for path in self.eager]
+            self.session.query(self.obj).options(*options).filter(self.obj.id.in_(ids)).all()
+        return count, items
+
+    def _loader(self, path: str):
+        model, loader = self.obj, None
+        for name in path.split("."):
+            attr = getattr(model, name)
+            loader = selectinload(attr) if loader is None else loader.selectinload(attr)
+            model = inspect(model).relationships[name].mapper.class_
+        return loader
 
     def add(self, item, commit=True):
         self._guard(lambda i: SQLAInterface.add(self, i, commit), item)
@@ -61,10 +106,110 @@ class ScopedModelView(ModelView):
     delete_row_message = _l("The record was deleted.")
     method_permission_name = {"export": "export"}
 
+    eager_columns: tuple[str, ...] = ()
+
     def __init__(self, **kwargs):
         if self.edit_columns and "version" in self.datamodel.get_columns_list():
-            self.edit_form_extra_fields = {"version_token": HiddenField()}
+            # A hidden copy of the version read with the form: a stale save is refused.
+            self.edit_form_extra_fields = dict(
+                self.edit_form_extra_fields or {}, version_token=HiddenField()
+            )
+            self.edit_columns = [*self.edit_columns, "version_token"]
+        self._scope_relation_choices()
         super().__init__(**kwargs)
+        related = {c.rsplit(".", 1)[0] for c in self.list_columns if "." in c}
+        self.datamodel.eager = tuple(sorted(related | set(self.eager_columns)))
+
+    def _scope_relation_choices(self) -> None:
+        """Offer only in-scope records in every relation select of the search and edit forms."""
+        forms = {
+            "search_form_query_rel_fields": self.search_columns,
+            "add_form_query_rel_fields": self.add_columns,
+            "edit_form_query_rel_fields": self.edit_columns,
+        }
+        for attr, columns in forms.items():
+            rules = dict(getattr(self, attr) or {})
+            for column in columns or []:
+                if not self.datamodel.is_relation(column):
+                    continue
+                if hasattr(self.datamodel.get_related_model(column), "scope_clause"):
+                    rules.setdefault(column, scope_filters())
+            setattr(self, attr, rules)
+
+    def _add(self):
+        """Add a record; a refused save re-shows the form with the reason and writes nothing."""
+        get_filter_args(self._filters, disallow_if_not_in_search=False)
+        exclude_cols = self._filters.get_relation_cols()
+        form = self.add_form.refresh()
+        if request.method == "POST":
+            self._fill_form_exclude_cols(exclude_cols, form)
+            if form.validate():
+                self.process_form(form, True)
+                if self._save(
+                    form,
+                    self.datamodel.obj(),
+                    self.pre_add,
+                    self.datamodel.add,
+                    self.post_add,
+                    self.add_row_message,
+                ):
+                    return None
+        else:
+            self.update_redirect()
+        return self._get_add_widget(form=form, exclude_cols=exclude_cols)
+
+    def _edit(self, pk):
+        """Edit a record in scope; a refused save re-shows the form and writes nothing."""
+        pages, page_sizes, orders = get_page_args(), get_page_size_args(), get_order_args()
+        get_filter_args(self._filters, disallow_if_not_in_search=False)
+        exclude_cols = self._filters.get_relation_cols()
+        item = self.scoped_get(pk)
+        if item is None:
+            abort(404)
+        pk = self.datamodel.get_pk_value(item)
+        if request.method == "POST":
+            form = self.edit_form.refresh(request.form)
+            self._fill_form_exclude_cols(exclude_cols, form)
+            form._id = pk
+            if form.validate():
+                self.process_form(form, False)
+                if self._save(
+                    form,
+                    item,
+                    self.pre_update,
+                    self.datamodel.edit,
+                    self.post_update,
+                    self.edit_row_message,
+                ):
+                    return None
+                item = self.scoped_get(pk)
+        else:
+            form = self.edit_form.refresh(obj=item)
+            self.prefill_form(form, pk)
+            self.update_redirect()
+        widgets = self._get_edit_widget(form=form, exclude_cols=exclude_cols)
+        return self._get_related_views_widgets(
+            item, filters={}, orders=orders, pages=pages, page_sizes=page_sizes, widgets=widgets
+        )
+
+    def _save(self, form, item, before, write, after, message) -> bool:
+        """Fill, check and write a record in one unit of work; on refusal roll back and explain."""
+        try:
+            with db.session.no_autoflush:
+                form.populate_obj(item)
+                before(item)
+            write(item)
+        except ServiceError as exc:
+            db.session.rollback()
+            field = getattr(form, exc.field, None) if exc.field else None
+            if field is not None:
+                field.errors = [*field.errors, str(exc.message)]
+            else:
+                flash(str(exc.message), "danger")
+            return False
+        after(item)
+        flash(str(message), "success")
+        return True
 
     def scoped_get(self, pk):
         """Load one record by primary key inside the user's scope, or None."""
@@ -92,10 +237,7 @@ class ScopedModelView(ModelView):
     def pre_update(self, item):
         token = request.form.get("version_token")
         if token is not None and str(item.version) != token:
-            raise ServiceError(
-                _("Someone else changed this record while you were editing it. "
-                  "Open it again to see their changes; nothing was saved.")
-            )
+            raise Conflict(str(STALE))
         self.check_scope(item)
 
     def pre_add(self, item):
@@ -124,12 +266,19 @@ class ScopedModelView(ModelView):
         columns = self.export_columns or self.list_columns
         labels = [str(self.label_columns.get(c, c)) for c in columns]
         audit.record(
-            db.session, "export", self.datamodel.obj.__name__, None,
-            format=fmt, rows=len(items), total=count, filters=dict(request.args),
+            db.session,
+            "export",
+            self.datamodel.obj.__name__,
+            None,
+            format=fmt,
+            rows=len(items),
+            total=count,
+            filters=dict(request.args),
         )
         rows = ([self._export_value(item, c) for c in columns] for item in items)
-        return export_response(self.__class__.__name__.removesuffix("View").lower(), fmt,
-                               labels, rows)
+        return export_response(
+            self.__class__.__name__.removesuffix("View").lower(), fmt, labels, rows
+        )
 
     def _export_value(self, item, column):
         value = item

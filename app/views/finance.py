@@ -15,8 +15,15 @@ class ContributionView(ScopedModelView):
     list_title = _l("Contributions and arrears")
     show_title = _l("Contribution")
     list_columns = ["period", "payer", "amount_due", "amount_paid", "outstanding", "paid_on"]
-    show_columns = ["period", "payer", "amount_due", "amount_paid", "outstanding", "paid_on",
-                    "reference"]
+    show_columns = [
+        "period",
+        "payer",
+        "amount_due",
+        "amount_paid",
+        "outstanding",
+        "paid_on",
+        "reference",
+    ]
     edit_columns = ["amount_paid", "paid_on", "reference"]
     search_columns = ["period", "paid_on", "company", "sponsor"]
     order_columns = ["period", "amount_due", "amount_paid", "paid_on"]
@@ -76,8 +83,16 @@ class WageRateView(ScopedModelView):
     base_filters = UNSCOPED
     list_title = _l("Wage earner contribution rates")
     show_title = _l("Rate")
-    list_columns = ["program", "risk_group", "employer_pct", "worker_pct", "government_pct",
-                    "wage_cap", "valid_from", "valid_to"]
+    list_columns = [
+        "program",
+        "risk_group",
+        "employer_pct",
+        "worker_pct",
+        "government_pct",
+        "wage_cap",
+        "valid_from",
+        "valid_to",
+    ]
     show_columns = list_columns + ["legal_basis"]
     add_columns = edit_columns = show_columns
     search_columns = ["program", "valid_from"]
@@ -101,8 +116,15 @@ class IncomeBracketView(ScopedModelView):
     base_filters = UNSCOPED
     list_title = _l("Informal worker income brackets")
     show_title = _l("Income bracket")
-    list_columns = ["income_from", "income_to", "jkk_amount", "jkm_amount", "jht_amount",
-                    "valid_from", "valid_to"]
+    list_columns = [
+        "income_from",
+        "income_to",
+        "jkk_amount",
+        "jkm_amount",
+        "jht_amount",
+        "valid_from",
+        "valid_to",
+    ]
     show_columns = list_columns + ["legal_basis"]
     add_columns = edit_columns = show_columns
     search_columns = ["valid_from"]

@@ -24,5 +24,6 @@ class HomeView(IndexView):
         if user is not None and getattr(user, "is_authenticated", False):
             roles = {role.name for role in user.roles}
             tasks = tasks_for(db.session, roles, current_scope(), dt.date.today())
-        return self.render_template(self.index_template, appbuilder=self.appbuilder,
-                                    tasks=tasks, today=dt.date.today())
+        return self.render_template(
+            self.index_template, appbuilder=self.appbuilder, tasks=tasks, today=dt.date.today()
+        )

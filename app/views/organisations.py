@@ -84,17 +84,39 @@ class CompanyView(ScopedModelView):
     show_title = _l("Company")
     add_title = _l("Add a company")
     edit_title = _l("Edit a company")
-    list_columns = ["name", "npp", "nib", "size_class", "risk_group", "regency.name",
-                    "declared_workforce", "status"]
+    list_columns = [
+        "name",
+        "npp",
+        "nib",
+        "size_class",
+        "risk_group",
+        "regency.name",
+        "declared_workforce",
+        "status",
+    ]
     show_fieldsets = [
-        (_l("Identity"), {"fields": ["name", "npp", "nib", "npwp", "kbli", "status",
-                                      "registered_on"]}),
+        (
+            _l("Identity"),
+            {"fields": ["name", "npp", "nib", "npwp", "kbli", "status", "registered_on"]},
+        ),
         (_l("Size and risk"), {"fields": ["size_class", "risk_group", "declared_workforce"]}),
         (_l("Location"), {"fields": ["regency.name", "village", "address"]}),
     ]
-    add_columns = edit_columns = ["name", "npp", "nib", "npwp", "kbli", "size_class",
-                                  "risk_group", "declared_workforce", "regency", "village",
-                                  "address", "status", "registered_on"]
+    add_columns = edit_columns = [
+        "name",
+        "npp",
+        "nib",
+        "npwp",
+        "kbli",
+        "size_class",
+        "risk_group",
+        "declared_workforce",
+        "regency",
+        "village",
+        "address",
+        "status",
+        "registered_on",
+    ]
     search_columns = ["name", "npp", "nib", "npwp", "size_class", "status", "regency"]
     order_columns = ["name", "npp", "declared_workforce", "risk_group"]
     base_order = ("name", "asc")
@@ -132,9 +154,11 @@ class CompanyView(ScopedModelView):
     add_form_extra_fields = edit_form_extra_fields = {
         "size_class": SelectField(_l("Size"), choices=CompanySize.choices()),
         "status": SelectField(_l("Status"), choices=CompanyStatus.choices()),
-        "risk_group": SelectField(_l("JKK risk group"), coerce=int,
-                                  choices=[(i, f"{i} ({r})") for i, r in
-                                           enumerate(["I", "II", "III", "IV", "V"], 1)]),
+        "risk_group": SelectField(
+            _l("JKK risk group"),
+            coerce=int,
+            choices=[(i, f"{i} ({r})") for i, r in enumerate(["I", "II", "III", "IV", "V"], 1)],
+        ),
         "village": PickerField(_l("Village"), kind="village"),
     }
     add_form_query_rel_fields = edit_form_query_rel_fields = {"regency": SCOPED}
@@ -142,8 +166,10 @@ class CompanyView(ScopedModelView):
     def pre_delete(self, item):
         if company_dependents(item):
             raise ServiceError(
-                _("This company still has workers, enrollments or contributions; "
-                  "set its status to closed instead of deleting it.")
+                _(
+                    "This company still has workers, enrollments or contributions; "
+                    "set its status to closed instead of deleting it."
+                )
             )
 
 
@@ -153,8 +179,7 @@ class SponsorView(ScopedModelView):
     show_title = _l("Sponsor")
     list_columns = ["name", "kind", "regency.name", "opd.name", "village.name"]
     show_columns = ["name", "kind", "regency.name", "opd.name", "village", "company", "contact"]
-    add_columns = edit_columns = ["name", "kind", "regency", "opd", "village", "company",
-                                  "contact"]
+    add_columns = edit_columns = ["name", "kind", "regency", "opd", "village", "company", "contact"]
     search_columns = ["name", "kind", "regency"]
     order_columns = ["name", "kind"]
     base_order = ("name", "asc")
@@ -173,12 +198,32 @@ class SponsorCommitmentView(ScopedModelView):
     datamodel = Interface(SponsorCommitment)
     list_title = _l("Sponsor commitments")
     show_title = _l("Commitment")
-    list_columns = ["sponsor.name", "reference", "workers_quota", "ceiling_amount",
-                    "start_date", "end_date"]
-    show_columns = ["sponsor", "reference", "programs", "workers_quota", "ceiling_amount",
-                    "start_date", "end_date"]
-    add_columns = edit_columns = ["sponsor", "reference", "programs", "workers_quota",
-                                  "ceiling_amount", "start_date", "end_date"]
+    list_columns = [
+        "sponsor.name",
+        "reference",
+        "workers_quota",
+        "ceiling_amount",
+        "start_date",
+        "end_date",
+    ]
+    show_columns = [
+        "sponsor",
+        "reference",
+        "programs",
+        "workers_quota",
+        "ceiling_amount",
+        "start_date",
+        "end_date",
+    ]
+    add_columns = edit_columns = [
+        "sponsor",
+        "reference",
+        "programs",
+        "workers_quota",
+        "ceiling_amount",
+        "start_date",
+        "end_date",
+    ]
     search_columns = ["reference", "start_date"]
     order_columns = ["reference", "start_date", "ceiling_amount"]
     base_order = ("start_date", "desc")

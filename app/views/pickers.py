@@ -6,7 +6,7 @@ from flask import abort, jsonify, request, url_for
 from flask_appbuilder import BaseView, expose
 from flask_appbuilder.security.decorators import has_access
 from flask_babel import gettext as _
-from markupsafe import Markup, escape
+from markupsafe import Markup
 from sqlalchemy import or_
 from wtforms import Field
 from wtforms.validators import ValidationError
@@ -28,12 +28,24 @@ def _worker_label(w: Worker) -> str:
 
 
 PICKERS = {
-    "village": (Village, lambda q: or_(Village.name.ilike(f"{q}%"), Village.code.like(f"{q}%")),
-                _village_label, Village.name),
-    "company": (Company, lambda q: or_(Company.name.ilike(f"%{q}%"), Company.nib == q,
-                                       Company.npp == q.upper()), str, Company.name),
-    "worker": (Worker, lambda q: or_(Worker.name.ilike(f"{q}%"), Worker.nik == q),
-               _worker_label, Worker.name),
+    "village": (
+        Village,
+        lambda q: or_(Village.name.ilike(f"{q}%"), Village.code.like(f"{q}%")),
+        _village_label,
+        Village.name,
+    ),
+    "company": (
+        Company,
+        lambda q: or_(Company.name.ilike(f"%{q}%"), Company.nib == q, Company.npp == q.upper()),
+        str,
+        Company.name,
+    ),
+    "worker": (
+        Worker,
+        lambda q: or_(Worker.name.ilike(f"{q}%"), Worker.nik == q),
+        _worker_label,
+        Worker.name,
+    ),
     "sponsor": (Sponsor, lambda q: Sponsor.name.ilike(f"%{q}%"), str, Sponsor.name),
 }
 
@@ -75,15 +87,16 @@ class PickerWidget:
 
     def __call__(self, field, **kwargs):
         endpoint = url_for("PickerView.search", kind=self.kind)
-        option = ""
+        option = Markup("")
         if field.data is not None:
-            option = (f'<option value="{field.data.id}" selected>'
-                      f"{escape(picker_label(self.kind, field.data))}</option>")
+            option = Markup('<option value="{}" selected>{}</option>').format(
+                field.data.id, picker_label(self.kind, field.data)
+            )
         return Markup(
-            f'<select id="{field.id}" name="{field.name}" class="form-control lindungi-picker" '
-            f'data-endpoint="{endpoint}" data-placeholder="{escape(_("Type to search…"))}" '
-            f'style="width:100%"><option value=""></option>{option}</select>'
-        )
+            '<select id="{}" name="{}" class="form-control lindungi-picker" '
+            'data-endpoint="{}" data-placeholder="{}" style="width:100%">'
+            '<option value=""></option>{}</select>'
+        ).format(field.id, field.name, endpoint, _("Type to search…"), option)
 
 
 class PickerField(Field):
@@ -102,8 +115,11 @@ class PickerField(Field):
             return
         obj = None
         if raw.isdigit():
-            obj = scoped(db.session.query(self.model), self.model).filter(
-                self.model.id == int(raw)).one_or_none()
+            obj = (
+                scoped(db.session.query(self.model), self.model)
+                .filter(self.model.id == int(raw))
+                .one_or_none()
+            )
         self.data = obj
         self._invalid = obj is None
 

@@ -15,7 +15,7 @@ from wtforms.validators import DataRequired, Optional
 
 from app import formatting
 from app.extensions import db
-from app.models import Enrollment, PayerType, Segment, Sex, Worker, WelfareSource
+from app.models import Enrollment, PayerType, Segment, Sex, WelfareSource, Worker
 from app.models.base import choice_label
 from app.scope import current_scope
 from app.services import ServiceError, audit
@@ -57,17 +57,47 @@ class EnrollmentView(ScopedModelView):
     show_title = _l("Enrollment")
     add_title = _l("Enroll a worker")
     edit_title = _l("Edit an enrollment")
-    list_columns = ["worker.name", "programs_label", "payer_type", "status", "start_date",
-                    "monthly_contribution", "regency.name"]
-    show_fieldsets = [
-        (_l("Participation"), {"fields": ["worker", "programs_label", "status", "start_date",
-                                          "end_date"]}),
-        (_l("Payment"), {"fields": ["payer_type", "payer", "declared_wage",
-                                    "monthly_contribution", "worker_share"]}),
+    list_columns = [
+        "worker.name",
+        "programs_label",
+        "payer_type",
+        "status",
+        "start_date",
+        "monthly_contribution",
+        "regency.name",
     ]
-    add_columns = edit_columns = ["worker", "jkk", "jkm", "jht", "jp", "jkp", "start_date",
-                                  "end_date", "payer_type", "company", "sponsor",
-                                  "declared_wage"]
+    show_fieldsets = [
+        (
+            _l("Participation"),
+            {"fields": ["worker", "programs_label", "status", "start_date", "end_date"]},
+        ),
+        (
+            _l("Payment"),
+            {
+                "fields": [
+                    "payer_type",
+                    "payer",
+                    "declared_wage",
+                    "monthly_contribution",
+                    "worker_share",
+                ]
+            },
+        ),
+    ]
+    add_columns = edit_columns = [
+        "worker",
+        "jkk",
+        "jkm",
+        "jht",
+        "jp",
+        "jkp",
+        "start_date",
+        "end_date",
+        "payer_type",
+        "company",
+        "sponsor",
+        "declared_wage",
+    ]
     search_columns = ["status", "payer_type", "start_date", "regency"]
     order_columns = ["start_date", "monthly_contribution", "status"]
     base_order = ("start_date", "desc")
@@ -94,8 +124,10 @@ class EnrollmentView(ScopedModelView):
         "regency.name": _l("Regency"),
     }
     description_columns = {
-        "declared_wage": _l("Monthly wage for wage earners; declared income for informal "
-                            "workers (Rp 1.000.000 gives the Rp 16.800 JKK+JKM rate)."),
+        "declared_wage": _l(
+            "Monthly wage for wage earners; declared income for informal "
+            "workers (Rp 1.000.000 gives the Rp 16.800 JKK+JKM rate)."
+        ),
         "jkp": _l("Job-loss insurance, wage earners only."),
     }
     formatters_columns = {
@@ -124,11 +156,17 @@ class EnrollmentView(ScopedModelView):
 
     def pre_delete(self, item):
         if item.status != "draft":
-            raise ServiceError(_("Only draft enrollments can be deleted; end the enrollment "
-                                 "instead."))
+            raise ServiceError(
+                _("Only draft enrollments can be deleted; end the enrollment instead.")
+            )
 
-    @action("end", _l("End enrollment"), _l("End the selected enrollments as of today?"),
-            "fa-stop", multiple=False)
+    @action(
+        "end",
+        _l("End enrollment"),
+        _l("End the selected enrollments as of today?"),
+        "fa-stop",
+        multiple=False,
+    )
     def end(self, item):
         try:
             end_enrollment(db.session, item, dt.date.today())
@@ -144,19 +182,43 @@ class WorkerView(ScopedModelView):
     show_title = _l("Worker")
     add_title = _l("Register a worker")
     edit_title = _l("Edit a worker")
-    list_columns = ["nik", "name", "sex", "segment", "village.name", "regency.name",
-                    "company.name"]
+    list_columns = ["nik", "name", "sex", "segment", "village.name", "regency.name", "company.name"]
     show_fieldsets = [
         (_l("Identity"), {"fields": ["nik", "name", "birth_date", "sex", "kpj", "phone"]}),
         (_l("Address"), {"fields": ["village", "rt", "rw", "address"]}),
         (_l("Work"), {"fields": ["segment", "company", "opd", "employer_village"]}),
-        (_l("Welfare data"), {"fields": ["dtsen_decile", "welfare_source",
-                                         "welfare_verified_by", "welfare_verified_at"]}),
+        (
+            _l("Welfare data"),
+            {
+                "fields": [
+                    "dtsen_decile",
+                    "welfare_source",
+                    "welfare_verified_by",
+                    "welfare_verified_at",
+                ]
+            },
+        ),
     ]
-    add_columns = edit_columns = ["nik", "name", "birth_date", "sex", "kpj", "phone",
-                                  "village", "rt", "rw", "address", "segment", "company",
-                                  "opd", "employer_village", "dtsen_decile", "welfare_source",
-                                  "welfare_verified_by", "welfare_verified_at"]
+    add_columns = edit_columns = [
+        "nik",
+        "name",
+        "birth_date",
+        "sex",
+        "kpj",
+        "phone",
+        "village",
+        "rt",
+        "rw",
+        "address",
+        "segment",
+        "company",
+        "opd",
+        "employer_village",
+        "dtsen_decile",
+        "welfare_source",
+        "welfare_verified_by",
+        "welfare_verified_at",
+    ]
     search_columns = ["name", "segment", "sex", "regency"]
     order_columns = ["name", "segment"]
     base_order = ("name", "asc")
@@ -176,34 +238,42 @@ class WorkerView(ScopedModelView):
         "welfare_source": choice_label,
         "welfare_verified_at": formatting.long_date,
     }
-    export_columns = ["nik", "name", "sex", "segment", "village.name", "regency.name",
-                      "company.name", "kpj"]
+    export_columns = [
+        "nik",
+        "name",
+        "sex",
+        "segment",
+        "village.name",
+        "regency.name",
+        "company.name",
+        "kpj",
+    ]
     validators_columns = {"nik": [NikValidator()], "kpj": [KpjValidator()]}
     add_form_extra_fields = edit_form_extra_fields = {
         "sex": SelectField(_l("Sex"), choices=Sex.choices()),
         "segment": SelectField(_l("Segment"), choices=Segment.choices()),
-        "welfare_source": SelectField(_l("Welfare data source"), [Optional()],
-                                      choices=[("", "—")] + WelfareSource.choices()),
+        "welfare_source": SelectField(
+            _l("Welfare data source"), [Optional()], choices=[("", "—")] + WelfareSource.choices()
+        ),
         "village": PickerField(_l("Village"), [DataRequired()], kind="village"),
         "employer_village": PickerField(_l("Employer (village government)"), kind="village"),
         "company": PickerField(_l("Employer (company)"), kind="company"),
     }
-    add_form_query_rel_fields = edit_form_query_rel_fields = {
-        "opd": ScopedModelView.base_filters
-    }
+    add_form_query_rel_fields = edit_form_query_rel_fields = {"opd": ScopedModelView.base_filters}
 
     def pre_add(self, item):
-        prepare_worker(item, current_scope())
+        prepare_worker(db.session, item, current_scope())
         super().pre_add(item)
 
     def pre_update(self, item):
-        prepare_worker(item, current_scope())
+        prepare_worker(db.session, item, current_scope())
         super().pre_update(item)
 
     def pre_delete(self, item):
         if worker_dependents(item):
-            raise ServiceError(_("This worker has enrollments or contributions and cannot be "
-                                 "deleted."))
+            raise ServiceError(
+                _("This worker has enrollments or contributions and cannot be deleted.")
+            )
 
     @expose("/show/<pk>", methods=["GET"])
     @has_access
