@@ -6,6 +6,7 @@ import datetime as dt
 
 from flask_babel import format_date as babel_format_date
 from flask_babel import format_datetime as babel_format_datetime
+from flask_babel import gettext as _
 
 from app.models.base import choice_label
 from app.roles import can_see_personal_data
@@ -28,6 +29,23 @@ def long_date(value) -> str:
     if isinstance(value, dt.datetime):
         return babel_format_datetime(value, "d MMMM y HH:mm")
     return babel_format_date(value, "d MMMM y")
+
+
+def roman(value) -> str:
+    """Show a JKK risk group as the Roman numeral used in PP 44/2015 (I to V)."""
+    return {1: "I", 2: "II", 3: "III", 4: "IV", 5: "V"}.get(value, "")
+
+
+def arrears(value) -> str:
+    """Describe a payer's arrears: the amount, how many months, since when."""
+    if value is None or not value.amount:
+        return _("No arrears")
+    return _(
+        "%(amount)s over %(months)d month(s), oldest %(month)s",
+        amount=rupiah(value.amount),
+        months=value.months,
+        month=babel_format_date(value.oldest, "MMMM y"),
+    )
 
 
 def personal_data_visible() -> bool:

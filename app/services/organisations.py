@@ -2,10 +2,23 @@
 
 from __future__ import annotations
 
-from sqlalchemy import exists, select
+from sqlalchemy import exists, func, select
 from sqlalchemy.orm import object_session
 
-from app.models import Company, Contribution, Enrollment, Worker
+from app.models import Company, Contribution, Enrollment, EnrollmentStatus, Worker
+
+
+def enrolled_workers(session, company_id: int) -> int:
+    """Count the company's workers who have an active enrollment."""
+    return (
+        session.scalar(
+            select(func.count(func.distinct(Enrollment.worker_id))).where(
+                Enrollment.status == EnrollmentStatus.ACTIVE,
+                Enrollment.worker_id.in_(select(Worker.id).where(Worker.company_id == company_id)),
+            )
+        )
+        or 0
+    )
 
 
 def company_dependents(company: Company) -> bool:

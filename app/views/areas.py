@@ -61,9 +61,6 @@ class RegencyWorkforceView(ScopedModelView):
         "wage_earners": _l("Workforce that earns wages (BPS), the denominator of PU coverage."),
         "source": _l("Where the figure comes from, e.g. BPS Sakernas 2024."),
     }
-    add_form_query_rel_fields = edit_form_query_rel_fields = {
-        "regency": ScopedModelView.base_filters
-    }
 
 
 class RegencyView(ScopedModelView):

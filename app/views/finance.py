@@ -47,10 +47,6 @@ class ContributionView(ScopedModelView):
         "outstanding": formatting.rupiah,
         "paid_on": formatting.long_date,
     }
-    search_form_query_rel_fields = {
-        "company": ScopedModelView.base_filters,
-        "sponsor": ScopedModelView.base_filters,
-    }
 
     def pre_update(self, item):
         from app.services.contributions import check_payment

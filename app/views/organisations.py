@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from wtforms import SelectField
 from wtforms.validators import DataRequired
 
 from app import formatting
@@ -21,13 +20,13 @@ from app.models import (
 )
 from app.models.base import choice_label
 from app.services import ServiceError
+from app.services.identifiers import format_npwp
 from app.services.organisations import company_dependents
 from app.validators import KbliValidator, NibValidator, NppValidator, NpwpValidator
 from app.views.base import Interface, ScopedModelView
+from app.views.fields import ChoiceField
 from app.views.pickers import PickerField
 from app.views.workers import EnrollmentView, WorkerView
-
-SCOPED = ScopedModelView.base_filters
 
 COMMON_LABELS = {
     "name": _l("Name"),
@@ -73,9 +72,8 @@ class OpdView(ScopedModelView):
     label_columns = COMMON_LABELS
     formatters_columns = {"kind": choice_label}
     add_form_extra_fields = edit_form_extra_fields = {
-        "kind": SelectField(_l("Kind"), choices=OpdKind.choices())
+        "kind": ChoiceField(_l("Kind"), OpdKind.choices())
     }
-    add_form_query_rel_fields = edit_form_query_rel_fields = {"regency": SCOPED}
 
 
 class CompanyView(ScopedModelView):
@@ -100,6 +98,7 @@ class CompanyView(ScopedModelView):
             {"fields": ["name", "npp", "nib", "npwp", "kbli", "status", "registered_on"]},
         ),
         (_l("Size and risk"), {"fields": ["size_class", "risk_group", "declared_workforce"]}),
+        (_l("Participation and contributions"), {"fields": ["enrolled_workers", "arrears"]}),
         (_l("Location"), {"fields": ["regency.name", "village", "address"]}),
     ]
     add_columns = edit_columns = [
@@ -131,6 +130,8 @@ class CompanyView(ScopedModelView):
         "declared_workforce": _l("Declared workforce"),
         "status": _l("Status"),
         "registered_on": _l("Registered with BPJS on"),
+        "enrolled_workers": _l("Workers with active cover"),
+        "arrears": _l("Arrears up to last month"),
     }
     description_columns = {
         "npp": _l("Employer registration number from BPJS Ketenagakerjaan, e.g. AB123456."),
@@ -144,6 +145,9 @@ class CompanyView(ScopedModelView):
         "size_class": choice_label,
         "status": choice_label,
         "registered_on": formatting.long_date,
+        "npwp": format_npwp,
+        "risk_group": formatting.roman,
+        "arrears": formatting.arrears,
     }
     validators_columns = {
         "npp": [NppValidator()],
@@ -152,16 +156,15 @@ class CompanyView(ScopedModelView):
         "kbli": [KbliValidator()],
     }
     add_form_extra_fields = edit_form_extra_fields = {
-        "size_class": SelectField(_l("Size"), choices=CompanySize.choices()),
-        "status": SelectField(_l("Status"), choices=CompanyStatus.choices()),
-        "risk_group": SelectField(
+        "size_class": ChoiceField(_l("Size"), CompanySize.choices()),
+        "status": ChoiceField(_l("Status"), CompanyStatus.choices()),
+        "risk_group": ChoiceField(
             _l("JKK risk group"),
             coerce=int,
             choices=[(i, f"{i} ({r})") for i, r in enumerate(["I", "II", "III", "IV", "V"], 1)],
         ),
         "village": PickerField(_l("Village"), kind="village"),
     }
-    add_form_query_rel_fields = edit_form_query_rel_fields = {"regency": SCOPED}
 
     def pre_delete(self, item):
         if company_dependents(item):
@@ -187,11 +190,10 @@ class SponsorView(ScopedModelView):
     label_columns = COMMON_LABELS | {"opd.name": _l("OPD"), "contact": _l("Contact")}
     formatters_columns = {"kind": choice_label}
     add_form_extra_fields = edit_form_extra_fields = {
-        "kind": SelectField(_l("Kind"), choices=SponsorKind.choices()),
+        "kind": ChoiceField(_l("Kind"), SponsorKind.choices()),
         "village": PickerField(_l("Village"), kind="village"),
         "company": PickerField(_l("Company"), kind="company"),
     }
-    add_form_query_rel_fields = edit_form_query_rel_fields = {"regency": SCOPED, "opd": SCOPED}
 
 
 class SponsorCommitmentView(ScopedModelView):

@@ -12,7 +12,7 @@ from wtforms import Field
 from wtforms.validators import ValidationError
 
 from app.extensions import db
-from app.models import Company, Sponsor, Village, Worker
+from app.models import Company, Opd, Sponsor, Village, Worker
 from app.scope import scoped
 from app.services.identifiers import mask_nik
 
@@ -47,6 +47,7 @@ PICKERS = {
         Worker.name,
     ),
     "sponsor": (Sponsor, lambda q: Sponsor.name.ilike(f"%{q}%"), str, Sponsor.name),
+    "opd": (Opd, lambda q: Opd.name.ilike(f"%{q}%"), str, Opd.name),
 }
 
 

@@ -10,8 +10,7 @@ from flask_appbuilder.actions import action
 from flask_appbuilder.security.decorators import has_access
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from wtforms import SelectField
-from wtforms.validators import DataRequired, Optional
+from wtforms.validators import DataRequired
 
 from app import formatting
 from app.extensions import db
@@ -23,6 +22,7 @@ from app.services.enrollments import end_enrollment, prepare_enrollment
 from app.services.workers import prepare_worker, worker_dependents
 from app.validators import KpjValidator, NikValidator
 from app.views.base import Interface, ScopedModelView
+from app.views.fields import ChoiceField
 from app.views.pickers import PickerField
 
 WORKER_LABELS = {
@@ -143,7 +143,7 @@ class EnrollmentView(ScopedModelView):
         "worker": PickerField(_l("Worker"), [DataRequired()], kind="worker"),
         "company": PickerField(_l("Employer (when the employer pays)"), kind="company"),
         "sponsor": PickerField(_l("Sponsor (APBD, APBDes, CSR, province)"), kind="sponsor"),
-        "payer_type": SelectField(_l("Paid by"), choices=PayerType.choices()),
+        "payer_type": ChoiceField(_l("Paid by"), PayerType.choices()),
     }
 
     def pre_add(self, item):
@@ -250,16 +250,16 @@ class WorkerView(ScopedModelView):
     ]
     validators_columns = {"nik": [NikValidator()], "kpj": [KpjValidator()]}
     add_form_extra_fields = edit_form_extra_fields = {
-        "sex": SelectField(_l("Sex"), choices=Sex.choices()),
-        "segment": SelectField(_l("Segment"), choices=Segment.choices()),
-        "welfare_source": SelectField(
-            _l("Welfare data source"), [Optional()], choices=[("", "—")] + WelfareSource.choices()
+        "sex": ChoiceField(_l("Sex"), Sex.choices()),
+        "segment": ChoiceField(_l("Segment"), Segment.choices()),
+        "welfare_source": ChoiceField(
+            _l("Welfare data source"), WelfareSource.choices(), blank=True
         ),
         "village": PickerField(_l("Village"), [DataRequired()], kind="village"),
         "employer_village": PickerField(_l("Employer (village government)"), kind="village"),
         "company": PickerField(_l("Employer (company)"), kind="company"),
+        "opd": PickerField(_l("Employer (OPD)"), kind="opd"),
     }
-    add_form_query_rel_fields = edit_form_query_rel_fields = {"opd": ScopedModelView.base_filters}
 
     def pre_add(self, item):
         prepare_worker(db.session, item, current_scope())

@@ -1,0 +1,110 @@
+"""The demo: a realistic data set in the four regencies and one user per role, each in scope."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func
+
+from app import create_app
+from app.extensions import db
+from app.models import Company, Contribution, Enrollment, Regency, Sponsor, Worker
+from app.services.demo import DEMO_USERS
+from app.services.identifiers import validate_nik
+from tests.conftest import TEST_CONFIG
+
+DEMO_PASSWORD = "demo-password-for-tests"
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    """A fresh SQLite database filled by `flask demo --scale 50`."""
+    path = tmp_path_factory.mktemp("demo") / "demo.db"
+    application = create_app(
+        TEST_CONFIG
+        | {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}", "DEMO_PASSWORD": DEMO_PASSWORD}
+    )
+    result = application.test_cli_runner().invoke(args=["demo", "--scale", "50"])
+    assert result.exit_code == 0, result.output
+    application.demo_output = result.output
+    yield application
+    with application.app_context():
+        db.engine.dispose()
+
+
+def count(app, *columns, where=()):
+    with app.app_context():
+        return db.session.query(*columns).filter(*where).scalar()
+
+
+def test_the_demo_covers_the_four_regencies_of_the_source_articles(demo):
+    with demo.app_context():
+        codes = {
+            code
+            for (code,) in db.session.query(Regency.code)
+            .join(Worker, Worker.regency_id == Regency.id)
+            .distinct()
+        }
+    assert codes == {"61.06", "62.03", "62.05", "62.71"}
+
+
+def test_the_demo_has_hundreds_of_companies_and_thousands_of_workers(demo):
+    assert count(demo, func.count(Company.id)) >= 200
+    assert count(demo, func.count(Worker.id)) >= 4000 + 50
+
+
+def test_every_demo_nik_is_valid_and_matches_birth_date_and_sex(demo):
+    with demo.app_context():
+        for nik, born, sex in db.session.query(Worker.nik, Worker.birth_date, Worker.sex):
+            validate_nik(nik, birth_date=born, sex=sex)
+
+
+@pytest.mark.parametrize("payer", ["apbd", "apbdes", "csr", "employer", "worker"])
+def test_enrollments_are_paid_by_every_kind_of_payer(demo, payer):
+    assert count(demo, func.count(Enrollment.id), where=[Enrollment.payer_type == payer]) > 0
+
+
+def test_some_contributions_are_in_arrears(demo):
+    unpaid = count(
+        demo,
+        func.count(Contribution.id),
+        where=[Contribution.amount_paid < Contribution.amount_due],
+    )
+    assert 0 < unpaid < count(demo, func.count(Contribution.id))
+
+
+def test_village_funds_pay_for_their_own_village_officials(demo):
+    with demo.app_context():
+        rows = (
+            db.session.query(Sponsor.village_id, Worker.village_id)
+            .join(Enrollment, Enrollment.sponsor_id == Sponsor.id)
+            .join(Worker)
+            .filter(Enrollment.payer_type == "apbdes")
+            .all()
+        )
+    assert rows and all(fund == home for fund, home in rows)
+
+
+def test_loading_the_demo_twice_adds_nothing(demo):
+    before = count(demo, func.count(Worker.id))
+    result = demo.test_cli_runner().invoke(args=["demo", "--no-users"])
+    assert "already present" in result.output
+    assert count(demo, func.count(Worker.id)) == before
+
+
+@pytest.mark.parametrize("username", [u[0] for u in DEMO_USERS])
+def test_each_demo_user_logs_in_with_the_configured_password(demo, username):
+    client = demo.test_client()
+    response = client.post("/login/", data={"username": username, "password": DEMO_PASSWORD})
+    assert response.status_code == 302
+    assert client.get("/").status_code == 200
+
+
+def test_the_demo_branch_staff_sees_only_kapuas(demo):
+    client = demo.test_client()
+    client.post("/login/", data={"username": "staf", "password": DEMO_PASSWORD})
+    body = client.get("/api/v1/worker/?q=(page_size:100)").status_code
+    assert body == 401  # the API wants a token, not the browser session
+    page = client.get("/workerview/list/?psize_WorkerView=100").get_data(as_text=True)
+    assert "Kabupaten Kapuas" in page
+    assert "Kabupaten Barito Utara" not in page and "Kota Palangkaraya" not in page
+    assert "Kapuas Hulu" not in page
