@@ -38,11 +38,13 @@ def server(app):
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
+    app.config["WTF_CSRF_ENABLED"] = True  # the browser journey runs with production CSRF
     httpd = make_server("127.0.0.1", port, app, threaded=True)
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{port}"
     httpd.shutdown()
+    app.config["WTF_CSRF_ENABLED"] = False
 
 
 @pytest.fixture(scope="module")
@@ -97,4 +99,20 @@ def test_staff_sees_the_worker_list_in_indonesian(server, browser):
     if out:
         page.set_viewport_size({"width": 1366, "height": 900})
         page.screenshot(path=os.path.join(out, "worker-list.png"), full_page=True)
+    page.close()
+
+
+def test_the_village_picker_searches_as_staff_type(server, browser):
+    page = browser.new_page()
+    page.goto(f"{server}/login/")
+    page.fill("input[name=username]", "sari")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("input[type=submit], button[type=submit]")
+    page.goto(f"{server}/workerview/add")
+    page.click("#village + .select2 .select2-selection")
+    page.fill(".select2-container--open .select2-search__field", "Pulau Telo")
+    option = page.wait_for_selector(".select2-results li:has-text('Pulau Telo')")
+    assert "Selat" in option.inner_text()  # the district is shown beside the village
+    options = page.inner_text(".select2-results")
+    assert "Barito" not in options
     page.close()

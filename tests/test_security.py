@@ -29,7 +29,6 @@ def sari_with_csrf(app, as_user):
         "/contributionview/list/",
         "/auditeventview/list/",
         "/workerview/export/csv",
-        "/picker/village?q=ka",
     ],
 )
 def test_every_screen_needs_a_login(client, path):

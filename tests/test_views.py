@@ -154,3 +154,42 @@ def test_english_is_available(as_user):
     client = as_user("sari")
     client.get("/lang/en")
     assert "Companies in arrears" in text_of(client.get("/"))
+
+
+def test_staff_open_a_worker_by_nik_without_the_nik_in_the_url(app, as_user):
+    with app.app_context():
+        worker = db.session.query(Worker).filter_by(name="Siti Lestari").one()
+        nik, worker_id = worker.nik, worker.id
+    response = as_user("sari").post("/workerview/find", data={"nik": f" {nik[:6]} {nik[6:]} "})
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith(f"/workerview/show/{worker_id}")
+    assert nik not in response.headers["Location"]
+
+
+def test_a_nik_outside_the_area_is_not_found_by_the_finder(app, as_user):
+    with app.app_context():
+        nik = db.session.query(Worker).filter_by(name="Rahmat Hidayat").one().nik
+    response = as_user("sari").post("/workerview/find", data={"nik": nik}, follow_redirects=True)
+    assert "Tidak ada pekerja dengan NIK tersebut" in text_of(response)
+    assert nik not in text_of(response)
+
+
+def test_pickers_answer_posts_only(as_user):
+    client = as_user("sari")
+    assert client.get("/picker/worker?q=6203").status_code == 405
+    assert client.post("/picker/worker", data={"q": "Siti"}).get_json()["results"]
+
+
+def test_the_worker_list_offers_the_nik_finder_in_indonesian(as_user):
+    assert "Buka data pekerja menurut NIK" in text_of(as_user("sari").get("/workerview/list/"))
+
+
+def test_money_and_dates_are_shown_the_indonesian_way(app, as_user):
+    from app.models import Enrollment
+
+    with app.app_context():
+        enrollment = db.session.query(Enrollment).first()
+        enrollment_id = enrollment.id
+    page = text_of(as_user("admin").get(f"/enrollmentview/show/{enrollment_id}"))
+    assert "1 Januari 2025" in page
+    assert "Rp 3.500.000" in page

@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from app.extensions import db
 from app.models import Company, Contribution, Enrollment, Regency, Village, Worker
 from app.scope import current_scope, scope_filters
-from app.services import ServiceError
+from app.services import ServiceError, audit
 from app.services.enrollments import prepare_enrollment
 from app.services.workers import check_identity, prepare_worker
 from app.views.base import Interface
@@ -166,6 +166,13 @@ class WorkerApi(ScopedApi):
         super().pre_add(item)
 
     pre_update = pre_add
+
+    def get_headless(self, pk, **kwargs):
+        """Answer one worker and record the read of their personal data."""
+        response = super().get_headless(pk, **kwargs)
+        if response.status_code == 200:
+            audit.record(db.session, "read", "Worker", pk, channel="api")
+        return response
 
     def pre_get(self, data):
         from app.roles import can_see_personal_data

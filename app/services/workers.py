@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from flask_babel import gettext as _
 from sqlalchemy import exists, select
 from sqlalchemy.orm import object_session
@@ -35,6 +37,15 @@ def prepare_worker(session, worker: Worker, scope: Scope) -> None:
         raise ServiceError(
             _("A worker has at most one employer: a company, an OPD or a village government.")
         )
+
+
+def find_by_nik(session, typed: str, scope: Scope) -> Worker | None:
+    """Find the worker with a typed NIK (separators allowed) inside a scope."""
+    nik = re.sub(r"[\s.\-]", "", typed or "")
+    if len(nik) != 16 or not nik.isdigit():
+        return None
+    query = select(Worker).where(Worker.nik == nik, Worker.scope_clause(scope))
+    return session.scalars(query).one_or_none()
 
 
 def worker_dependents(worker: Worker) -> bool:

@@ -63,15 +63,18 @@ class PickerView(BaseView):
     default_view = "search"
     method_permission_name = {"search": "search"}
 
-    @expose("/<kind>")
+    @expose("/<kind>", methods=["POST"])
     @has_access
     def search(self, kind):
-        """Return up to 20 matches for the typed text, in Select2's format."""
+        """Return up to 20 matches for the typed text, in Select2's format.
+
+        POST, so that a typed NIK never lands in a URL, a proxy log or the browser history.
+        """
         if kind not in PICKERS:
             abort(404)
         model, condition, label, order = PICKERS[kind]
-        term = (request.args.get("q") or "").strip()[:60]
-        page = max(request.args.get("page", 1, type=int) or 1, 1)
+        term = (request.form.get("q") or "").strip()[:60]
+        page = max(request.form.get("page", 1, type=int) or 1, 1)
         query = scoped(db.session.query(model), model)
         if term:
             query = query.filter(condition(term))

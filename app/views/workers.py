@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import flash, redirect
+from flask import flash, redirect, request, url_for
 from flask_appbuilder import expose
 from flask_appbuilder.actions import action
 from flask_appbuilder.security.decorators import has_access
@@ -19,7 +19,7 @@ from app.models.base import choice_label
 from app.scope import current_scope
 from app.services import ServiceError, audit
 from app.services.enrollments import end_enrollment, prepare_enrollment
-from app.services.workers import prepare_worker, worker_dependents
+from app.services.workers import find_by_nik, prepare_worker, worker_dependents
 from app.validators import KpjValidator, NikValidator
 from app.views.base import Interface, ScopedModelView
 from app.views.fields import ChoiceField
@@ -274,6 +274,19 @@ class WorkerView(ScopedModelView):
             raise ServiceError(
                 _("This worker has enrollments or contributions and cannot be deleted.")
             )
+
+    list_template = "worker_list.html"
+    method_permission_name = ScopedModelView.method_permission_name | {"find": "list"}
+
+    @expose("/find", methods=["POST"])
+    @has_access
+    def find(self):
+        """Open the worker with the typed NIK; posted, so the NIK stays out of URLs and logs."""
+        worker = find_by_nik(db.session, request.form.get("nik", ""), current_scope())
+        if worker is None:
+            flash(_("No worker with that NIK in your area."), "warning")
+            return redirect(url_for("WorkerView.list"))
+        return redirect(url_for("WorkerView.show", pk=worker.id))
 
     @expose("/show/<pk>", methods=["GET"])
     @has_access

@@ -9,6 +9,8 @@ $(function () {
             minimumInputLength: 2,
             ajax: {
                 url: elem.data("endpoint"),
+                type: "POST",
+                headers: {"X-CSRFToken": $("meta[name=csrf-token]").attr("content")},
                 dataType: "json",
                 delay: 250,
                 data: function (params) { return {q: params.term, page: params.page || 1}; },
