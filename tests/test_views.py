@@ -9,7 +9,7 @@ import pytest
 from app.extensions import db
 from app.models import Company, Regency, Village, Worker
 from app.services.identifiers import make_nik
-from tests.helpers import count_queries, record_id, text_of
+from tests.helpers import record_id, text_of
 
 
 def worker_form(app, **overrides):
@@ -118,31 +118,6 @@ def test_a_stale_edit_is_refused(app, as_user):
         }
     response = client.post(f"/workerview/edit/{worker}", data=data, follow_redirects=True)
     assert "diubah oleh pengguna lain" in text_of(response)
-
-
-def test_the_worker_list_issues_a_fixed_number_of_queries(app, as_user):
-    client = as_user("admin")
-    with count_queries(app) as first:
-        assert client.get("/workerview/list/").status_code == 200
-    with app.app_context():
-        village = db.session.query(Village).filter_by(code="62.03.01.2011").one()
-        for serial in range(900, 915):
-            db.session.add(
-                Worker(
-                    nik=make_nik("62.03.01", dt.date(1970, 1, 1), "M", serial),
-                    name=f"Load Test {serial}",
-                    birth_date=dt.date(1970, 1, 1),
-                    sex="M",
-                    village=village,
-                    regency_id=village.regency_id,
-                    segment="bpu",
-                )
-            )
-        db.session.commit()
-    with count_queries(app) as second:
-        assert client.get("/workerview/list/").status_code == 200
-    assert len(second) == len(first)
-    assert len(second) <= 20
 
 
 def test_the_home_page_shows_the_users_tasks_in_indonesian(as_user):

@@ -265,20 +265,20 @@ class ScopedModelView(ModelView):
         )
         columns = self.export_columns or self.list_columns
         labels = [str(self.label_columns.get(c, c)) for c in columns]
+        # Read every value before the audit row commits (a commit expires the loaded records).
+        rows = [[self._export_value(item, c) for c in columns] for item in items]
         audit.record(
             db.session,
             "export",
             self.datamodel.obj.__name__,
             None,
             format=fmt,
-            rows=len(items),
+            rows=len(rows),
             total=count,
             filters=dict(request.args),
         )
-        rows = ([self._export_value(item, c) for c in columns] for item in items)
-        return export_response(
-            self.__class__.__name__.removesuffix("View").lower(), fmt, labels, rows
-        )
+        name = self.__class__.__name__.removesuffix("View").lower()
+        return export_response(name, fmt, labels, rows)
 
     def _export_value(self, item, column):
         value = item

@@ -28,6 +28,7 @@ class ContributionView(ScopedModelView):
     search_columns = ["period", "paid_on", "company", "sponsor"]
     order_columns = ["period", "amount_due", "amount_paid", "paid_on"]
     base_order = ("period", "desc")
+    eager_columns = ("company", "sponsor", "worker")
     base_permissions = ["can_list", "can_show", "can_edit", "can_export"]
     label_columns = {
         "period": _l("Month"),
