@@ -168,3 +168,25 @@ def test_money_and_dates_are_shown_the_indonesian_way(app, as_user):
     page = text_of(as_user("admin").get(f"/enrollmentview/show/{enrollment_id}"))
     assert "1 Januari 2025" in page
     assert "Rp 3.500.000" in page
+
+
+def test_the_list_offers_its_filtered_export(as_user):
+    page = text_of(as_user("sari").get("/workerview/list/?_flt_2_name=Siti"))
+    assert "/workerview/export/csv?_flt_2_name=Siti" in page
+    assert "Unduh daftar ini" in page
+
+
+def test_a_filtered_export_holds_only_the_filtered_rows(as_user):
+    body = (
+        as_user("sari")
+        .get("/workerview/export/csv?_flt_2_name=Siti")
+        .get_data()
+        .decode("utf-8-sig")
+    )
+    assert "Siti Lestari" in body and "Yohanes Ngabut" not in body
+
+
+def test_the_operator_may_read_but_not_export_enrollments(as_user):
+    client = as_user("oki")
+    assert "/enrollmentview/export/" not in text_of(client.get("/enrollmentview/list/"))
+    assert client.get("/enrollmentview/export/csv").status_code in (302, 403)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, current_app, flash, request
+from flask import abort, current_app, flash, request, url_for
 from flask_appbuilder import ModelView, expose
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.security.decorators import has_access
@@ -107,6 +107,7 @@ class ScopedModelView(ModelView):
     method_permission_name = {"export": "export"}
 
     eager_columns: tuple[str, ...] = ()
+    list_template = "lindungi_list.html"
 
     def __init__(self, **kwargs):
         if self.edit_columns and "version" in self.datamodel.get_columns_list():
@@ -210,6 +211,17 @@ class ScopedModelView(ModelView):
         after(item)
         flash(str(message), "success")
         return True
+
+    def render_template(self, template, **kwargs):
+        """Offer the export of the filtered list to users who may export it."""
+        if template == self.list_template and self.appbuilder.sm.has_access(
+            "can_export", self.class_permission_name
+        ):
+            args = request.args.to_dict()
+            kwargs["export_urls"] = {
+                fmt: url_for(f"{self.endpoint}.export", fmt=fmt, **args) for fmt in ("csv", "xlsx")
+            }
+        return super().render_template(template, **kwargs)
 
     def scoped_get(self, pk):
         """Load one record by primary key inside the user's scope, or None."""
