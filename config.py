@@ -128,5 +128,8 @@ class Config:
     KPJ_PATTERN = os.environ.get("LINDUNGI_KPJ_PATTERN", r"^\d{11}$")
     NPP_PATTERN = os.environ.get("LINDUNGI_NPP_PATTERN", r"^[A-Z0-9]{8}(-?\d{3})?$")
 
+    COMPLIANCE_API_LIMIT = os.environ.get("LINDUNGI_COMPLIANCE_LIMIT", "600 per minute")
+    VERIFY_LIMIT = os.environ.get("LINDUNGI_VERIFY_LIMIT", "30 per minute")
+
     EXPORT_MAX_ROWS = env_int("LINDUNGI_EXPORT_MAX_ROWS", 50000, minimum=100)
     DEMO_PASSWORD = os.environ.get("LINDUNGI_DEMO_PASSWORD")

@@ -37,9 +37,10 @@ def import_areas_command(provinces):
 @rates_cli.command("seed")
 def seed_rates_command():
     """Insert the reference contribution rates that are missing."""
+    from app.services.compliance import seed_rules
     from app.services.contributions import seed_rates
 
-    created = seed_rates(db.session)
+    created = seed_rates(db.session) + seed_rules(db.session)
     db.session.commit()
     click.echo(f"{created} rate rows added")
 

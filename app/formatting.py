@@ -24,8 +24,10 @@ def rupiah(amount) -> str:
 
 def long_date(value) -> str:
     """Format a date as `20 Maret 2019` in the user's language."""
-    if value is None:
+    if value is None or value == "":
         return ""
+    if isinstance(value, str):
+        value = dt.date.fromisoformat(value)
     if isinstance(value, dt.datetime):
         return babel_format_datetime(value, "d MMMM y HH:mm")
     return babel_format_date(value, "d MMMM y")
@@ -74,6 +76,8 @@ def wage(value) -> str:
 
 def register(app) -> None:
     """Make the formatters available to templates."""
+    from app.services.identifiers import format_npwp
+
     app.jinja_env.filters.update(
-        rupiah=rupiah, long_date=long_date, choice_label=choice_label, nik=nik
+        rupiah=rupiah, long_date=long_date, choice_label=choice_label, nik=nik, npwp=format_npwp
     )

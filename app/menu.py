@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 
+from app.api.compliance import ComplianceApi
 from app.api.core import APIS
 from app.views.admin import AuditEventView, UserScopeView
 from app.views.areas import DistrictView, RegencyView, RegencyWorkforceView, VillageView
@@ -15,11 +17,20 @@ from app.views.organisations import (
     SponsorCommitmentView,
     SponsorView,
 )
+from app.views.permits import (
+    ComplianceRuleView,
+    ConstructionProjectView,
+    MinimumWageView,
+    PermitCheckView,
+    PermitDeskView,
+    VerifyView,
+)
 from app.views.pickers import PickerView
 from app.views.workers import EnrollmentView, WorkerView
 
 CATEGORIES = {
     "Participation": (_l("Participation"), "fa-shield-alt"),
+    "Permits": (_l("Permits"), "fa-stamp"),
     "Organisations": (_l("Organisations"), "fa-building"),
     "Areas": (_l("Areas"), "fa-map"),
     "Reference": (_l("Reference"), "fa-book"),
@@ -43,6 +54,15 @@ MENU = [
         _l("Contributions and arrears"),
         "fa-money-bill",
     ),
+    ("Permits", PermitDeskView, "Permit desk", _l("Permit desk"), "fa-search"),
+    ("Permits", PermitCheckView, "Permit decisions", _l("Permit decisions"), "fa-stamp"),
+    (
+        "Permits",
+        ConstructionProjectView,
+        "Construction projects",
+        _l("Construction projects"),
+        "fa-hard-hat",
+    ),
     ("Organisations", CompanyView, "Companies", _l("Companies"), "fa-industry"),
     ("Organisations", OpdView, "OPDs", _l("Regional agencies (OPD)"), "fa-landmark"),
     ("Organisations", BranchOfficeView, "Branch offices", _l("Branch offices"), "fa-building"),
@@ -58,6 +78,14 @@ MENU = [
         _l("Informal worker brackets"),
         "fa-layer-group",
     ),
+    (
+        "Reference",
+        ComplianceRuleView,
+        "Permit check parameters",
+        _l("Permit check parameters"),
+        "fa-sliders-h",
+    ),
+    ("Reference", MinimumWageView, "Minimum wages", _l("Minimum wages"), "fa-coins"),
     ("Reference", AuditEventView, "Audit trail", _l("Audit trail"), "fa-history"),
 ]
 
@@ -83,5 +111,8 @@ def register(appbuilder) -> None:
         category="Security",
     )
     appbuilder.add_view_no_menu(PickerView)
-    for api in APIS:
+    verify = appbuilder.add_view_no_menu(VerifyView)
+    # Public and unauthenticated: throttle guessing of verification codes per client address.
+    appbuilder.sm.limiter.limit(lambda: current_app.config["VERIFY_LIMIT"])(verify.blueprint)
+    for api in [*APIS, ComplianceApi]:
         appbuilder.add_api(api)

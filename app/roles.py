@@ -29,6 +29,13 @@ PEOPLE = ("WorkerView", "EnrollmentView")
 FUNDING = ("SponsorView", "SponsorCommitmentView", "ContributionView")
 RATES = ("WageRateView", "IncomeBracketView")
 AUDIT = ("AuditEventView",)
+PERMIT_READ = (
+    "PermitCheckView",
+    "ConstructionProjectView",
+    "ComplianceRuleView",
+    "MinimumWageView",
+)
+DESK = ("PermitDeskView",)
 AREA_APIS = ("RegencyApi", "VillageApi")
 CORE_APIS = ("CompanyApi", "WorkerApi", "EnrollmentApi", "ContributionApi")
 
@@ -50,42 +57,99 @@ MENU = {
     "funding": ["Participation", "Sponsors", "Commitments", "Contributions"],
     "rates": ["Reference", "Wage rates", "Income brackets"],
     "audit": ["Reference", "Audit trail"],
+    "desk": ["Permits", "Permit desk"],
+    "decisions": ["Permits", "Permit decisions"],
+    "projects": ["Permits", "Construction projects"],
+    "permit_rules": ["Reference", "Permit check parameters", "Minimum wages"],
+    "operator": [
+        "Areas",
+        "Villages",
+        "Organisations",
+        "OPDs",
+        "Participation",
+        "Workers",
+        "Enrollments",
+        "Sponsors",
+    ],
 }
 
 
-def grant(views: tuple[str, ...], actions: str, prefix: str = "can_") -> list[str]:
-    """Grant actions on views as one anchored FAB_ROLES entry."""
-    return [f"^({'|'.join(views)})$", f"^{prefix}({actions})$"]
+# FAB also stores each pattern as a view-menu name, a VARCHAR(250) column (PostgreSQL enforces it).
+PATTERN_MAX = 200
 
 
-def menus(*groups: str) -> list[str]:
+def alternatives(names) -> list[str]:
+    """Anchored patterns matching any of the names, each short enough to be stored by FAB."""
+    patterns, chunk = [], []
+    for name in names:
+        if chunk and len("|".join([*chunk, name])) + 4 > PATTERN_MAX:
+            patterns.append(f"^({'|'.join(chunk)})$")
+            chunk = []
+        chunk.append(name)
+    return patterns + ([f"^({'|'.join(chunk)})$"] if chunk else [])
+
+
+def grant(views: tuple[str, ...], actions: str, prefix: str = "can_") -> list[list[str]]:
+    """Grant actions on views as anchored FAB_ROLES entries."""
+    return [[pattern, f"^{prefix}({actions})$"] for pattern in alternatives(views)]
+
+
+def menus(*groups: str) -> list[list[str]]:
     """Grant menu access to the menu items of some groups."""
     names = sorted({name for group in groups for name in MENU[group]})
-    return [f"^({'|'.join(names)})$", "^menu_access$"]
+    return [[pattern, "^menu_access$"] for pattern in alternatives(names)]
 
 
-ROLE_PERMISSIONS: dict[str, list[list[str]]] = {
+ROLE_PERMISSIONS: dict[str, list[list[list[str]]]] = {
     # Declared like the others so that its checks read config, not one query per menu item.
-    ADMIN: [["^.*$", "^.*$"]],
+    ADMIN: [[["^.*$", "^.*$"]]],
     BRANCH_STAFF: [
         grant(AREAS + ORGANISATIONS + RATES, READ),
         grant(COMPANY + PEOPLE + FUNDING, WRITE_DELETE),
+        grant(("ConstructionProjectView",), WRITE_DELETE),
+        grant(("PermitCheckView", "ComplianceRuleView", "MinimumWageView"), READ_EXPORT),
+        grant(DESK, "check", prefix="can_"),
         grant(AREA_APIS, API_READ),
         grant(CORE_APIS, API_WRITE),
-        menus("areas", "organisations", "company", "people", "funding", "rates"),
+        menus(
+            "areas",
+            "organisations",
+            "company",
+            "people",
+            "funding",
+            "rates",
+            "desk",
+            "decisions",
+            "projects",
+            "permit_rules",
+        ),
     ],
     SUPERVISOR: [
         grant(AREAS + ORGANISATIONS + RATES, READ),
-        grant(COMPANY + PEOPLE + FUNDING, READ_EXPORT),
+        grant(COMPANY + PEOPLE + FUNDING + PERMIT_READ, READ_EXPORT),
+        grant(DESK, "check", prefix="can_"),
         grant(AREA_APIS + CORE_APIS, API_READ),
-        menus("areas", "organisations", "company", "people", "funding", "rates"),
+        menus(
+            "areas",
+            "organisations",
+            "company",
+            "people",
+            "funding",
+            "rates",
+            "desk",
+            "decisions",
+            "projects",
+            "permit_rules",
+        ),
     ],
     PERMIT_OFFICER: [
         grant(AREAS, READ),
-        grant(COMPANY + ("ContributionView",), READ_EXPORT),
+        grant(COMPANY + ("ContributionView",) + PERMIT_READ, READ_EXPORT),
+        grant(DESK, "check|decide", prefix="can_"),
         grant(AREA_APIS + ("CompanyApi",), API_READ),
-        menus("areas", "company"),
-        ["^(Participation|Contributions)$", "^menu_access$"],
+        grant(("ComplianceApi",), "get", prefix="can_"),
+        menus("areas", "company", "desk", "decisions", "projects", "permit_rules"),
+        [["^(Participation|Contributions)$", "^menu_access$"]],
     ],
     OPERATOR: [
         grant(("VillageView", "OpdView"), READ),
@@ -94,22 +158,36 @@ ROLE_PERMISSIONS: dict[str, list[list[str]]] = {
         grant(AREA_APIS, API_READ),
         grant(("WorkerApi",), API_WRITE),
         grant(("EnrollmentApi",), API_READ),
-        [
-            "^(Areas|Villages|Organisations|OPDs|Participation|Workers|Enrollments|Sponsors)$",
-            "^menu_access$",
-        ],
+        menus("operator"),
     ],
     AUDITOR: [
-        grant(AREAS + ORGANISATIONS + COMPANY + PEOPLE + FUNDING + RATES + AUDIT, READ_EXPORT),
+        grant(
+            AREAS + ORGANISATIONS + COMPANY + PEOPLE + FUNDING + RATES + AUDIT + PERMIT_READ,
+            READ_EXPORT,
+        ),
         grant(AREA_APIS + CORE_APIS, API_READ),
-        menus("areas", "organisations", "company", "people", "funding", "rates", "audit"),
+        menus(
+            "areas",
+            "organisations",
+            "company",
+            "people",
+            "funding",
+            "rates",
+            "audit",
+            "decisions",
+            "projects",
+            "permit_rules",
+        ),
     ],
 }
 
 
 def fab_roles() -> dict[str, list[list[str]]]:
     """Return the FAB_ROLES mapping, each role with the self-service permissions added."""
-    return {role: perms + SELF_SERVICE for role, perms in ROLE_PERMISSIONS.items()}
+    return {
+        role: [entry for group in groups for entry in group] + SELF_SERVICE
+        for role, groups in ROLE_PERMISSIONS.items()
+    }
 
 
 def can_see_personal_data(user) -> bool:

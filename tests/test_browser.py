@@ -90,7 +90,7 @@ def test_staff_sees_the_worker_list_in_indonesian(server, browser):
     page.fill("input[name=username]", "sari")
     page.fill("input[name=password]", PASSWORD)
     page.click("input[type=submit], button[type=submit]")
-    page.goto(f"{server}/workerview/list/")
+    page.goto(f"{server}/workerview/list/?psize_WorkerView=100")
     body = page.inner_text("body")
     assert "Pekerja" in body
     assert "Yohanes Ngabut" in body

@@ -188,3 +188,11 @@ def test_exports_are_audited(app, as_user):
     as_user("sari").get("/companyview/export/xlsx")
     with app.app_context():
         assert db.session.query(AuditEvent).filter_by(action="export", username="sari").count()
+
+
+def test_every_declared_role_pattern_fits_fabs_250_character_column():
+    from app.roles import fab_roles
+
+    for role, entries in fab_roles().items():
+        for view_pattern, permission_pattern in entries:
+            assert len(view_pattern) <= 250 and len(permission_pattern) <= 100, role

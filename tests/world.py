@@ -17,6 +17,7 @@ from app.models import (
 )
 from app.roles import ADMIN, AUDITOR, BRANCH_STAFF, OPERATOR, PERMIT_OFFICER, SUPERVISOR
 from app.services.areas import import_areas
+from app.services.compliance import seed_rules
 from app.services.contributions import apply_to_enrollment, seed_rates
 from app.services.identifiers import make_nik
 
@@ -77,6 +78,7 @@ def build(session, sm, password: str) -> None:
     """Create the areas, rates, branches, personas and a few records in each regency."""
     import_areas(session, provinces=["62"])
     seed_rates(session)
+    seed_rules(session)
     kapuas, barut = regency(session, KAPUAS), regency(session, BARUT)
     branches = {
         "KPS": BranchOffice(code="KPS", name="Kapuas", regencies=[kapuas]),

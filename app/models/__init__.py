@@ -15,6 +15,15 @@ from app.models.organisations import (
     SponsorKind,
     branch_regency,
 )
+from app.models.permits import (
+    ComplianceRule,
+    ConstructionProject,
+    Decision,
+    Funding,
+    MinimumWage,
+    PermitCheck,
+    PermitType,
+)
 from app.models.scope import UserScope
 from app.models.workers import (
     Enrollment,
@@ -27,6 +36,13 @@ from app.models.workers import (
 )
 
 __all__ = [
+    "ComplianceRule",
+    "ConstructionProject",
+    "Decision",
+    "Funding",
+    "MinimumWage",
+    "PermitCheck",
+    "PermitType",
     "AuditEvent",
     "BranchOffice",
     "Company",

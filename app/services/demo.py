@@ -17,6 +17,7 @@ from sqlalchemy import func, insert, select
 from app.models import (
     BranchOffice,
     Company,
+    ConstructionProject,
     Contribution,
     District,
     Enrollment,
@@ -31,6 +32,7 @@ from app.models import (
 )
 from app.roles import ADMIN, AUDITOR, BRANCH_STAFF, OPERATOR, PERMIT_OFFICER, SUPERVISOR
 from app.services.areas import import_areas
+from app.services.compliance import seed_rules
 from app.services.contributions import RateBook, bill_month, calculate, seed_rates
 from app.services.identifiers import make_nik, make_npwp15
 
@@ -249,6 +251,7 @@ def load_demo(session, today: dt.date | None = None) -> dict[str, int]:
     """Load the demo data set when the database is empty; return what was added (else {})."""
     import_areas(session, provinces=PROVINCES)
     seed_rates(session)
+    seed_rules(session)
     if not is_empty(session):
         session.flush()
         return {}
@@ -298,6 +301,7 @@ def _load_regency(
     )
     companies = _companies(maker, regency, place, villages)
     session.add_all(companies)
+    session.add_all(_projects(maker, companies, regency, today))
     sponsors = _sponsors(maker, regency, opds, villages, companies)
     session.add_all(list(sponsors.values()))
     session.add(
@@ -338,7 +342,20 @@ def _load_regency(
             enrollment.worker_share = breakdown.worker_share
             session.add(enrollment)
             enrollments += 1
+    _declare_workforce(maker.rng, session, companies)
     return {"companies": len(companies), "workers": WORKERS_PER_REGENCY, "enrollments": enrollments}
+
+
+def _declare_workforce(rng, session, companies) -> None:
+    """Declare each company's real headcount; a fifth declare more than they have enrolled."""
+    with session.no_autoflush:
+        headcount = {id(c): 0 for c in companies}
+        for obj in session.new:
+            if isinstance(obj, Worker) and obj.company is not None:
+                headcount[id(obj.company)] += 1
+    for company in companies:
+        extra = rng.randint(1, 6) if rng.random() < 0.2 else 0
+        company.declared_workforce = headcount[id(company)] + extra
 
 
 def _companies(maker: _Maker, regency: Regency, place: str, villages) -> list[Company]:
@@ -372,6 +389,42 @@ def _companies(maker: _Maker, regency: Regency, place: str, villages) -> list[Co
             )
         )
     return companies
+
+
+CONTRACTOR_KBLI = {"41011", "42101"}
+PROJECTS = [
+    "Peningkatan Jalan {place}",
+    "Rehabilitasi Gedung Sekolah {place}",
+    "Pembangunan Dermaga {place}",
+    "Normalisasi Saluran {place}",
+]
+
+
+def _projects(maker, companies, regency, today) -> list[ConstructionProject]:
+    """Construction contracts of the contractors: most registered in days, some late or never."""
+    rng, projects = maker.rng, []
+    for company in companies:
+        if company.kbli not in CONTRACTOR_KBLI:
+            continue
+        for _ in range(rng.randint(1, 2)):
+            spk = today - dt.timedelta(days=rng.randint(20, 200))
+            delay = rng.choice([2, 3, 5, 6, 7, 12, 30, None])
+            value = rng.randrange(300, 15_000) * 1_000_000
+            projects.append(
+                ConstructionProject(
+                    name=rng.choice(PROJECTS).format(place=company.village.name),
+                    spk_number=f"SPK/{maker.next_number():05d}/{spk:%Y}",
+                    spk_date=spk,
+                    end_date=spk + dt.timedelta(days=rng.randint(240, 540)),
+                    company=company,
+                    regency=regency,
+                    contract_value=value,
+                    funding=rng.choice(["apbn", "apbd_funds", "private"]),
+                    registered_on=spk + dt.timedelta(days=delay) if delay is not None else None,
+                    contribution=value * 21 // 10_000 if delay is not None else 0,
+                )
+            )
+    return projects
 
 
 def _sponsors(maker, regency, opds, villages, companies) -> dict[str, Sponsor]:

@@ -1,0 +1,199 @@
+"""Permit-linked compliance: rule parameters, minimum wages, projects and permit checks."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask_appbuilder import Model
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Date,
+    DateTime,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.models.areas import Regency
+from app.models.base import AuditMixin, Choice, register_labels
+from app.models.organisations import Company
+
+
+class ComplianceRule(AuditMixin, Model):
+    """The parameters of the permit check, effective from a date (nationally or per regency)."""
+
+    __tablename__ = "compliance_rule"
+    __table_args__ = (
+        CheckConstraint("grace_months >= 0 AND grace_amount >= 0", name="ck_rule_grace"),
+        CheckConstraint("construction_days >= 0", name="ck_rule_construction_days"),
+        CheckConstraint("certificate_days > 0", name="ck_rule_certificate_days"),
+        UniqueConstraint("regency_id", "valid_from", name="uq_rule_start"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    regency_id: Mapped[int | None] = mapped_column(ForeignKey("regency.id"), index=True)
+    regency: Mapped[Regency | None] = relationship()
+    valid_from: Mapped[dt.date] = mapped_column(Date)
+    grace_months: Mapped[int] = mapped_column(Integer, default=0)
+    grace_amount: Mapped[int] = mapped_column(Integer, default=0)
+    construction_days: Mapped[int] = mapped_column(Integer, default=7)
+    check_minimum_wage: Mapped[bool] = mapped_column(Boolean, default=True)
+    certificate_days: Mapped[int] = mapped_column(Integer, default=90)
+    legal_basis: Mapped[str | None] = mapped_column(String(200))
+
+    def __str__(self) -> str:
+        return f"{self.regency or 'Nasional'} {self.valid_from:%Y-%m-%d}"
+
+    @classmethod
+    def scope_clause(cls, scope):
+        # Everyone reads the national rule and the rules of their own regencies.
+        from sqlalchemy import or_
+
+        return or_(cls.regency_id.is_(None), scope.clause(regency=cls.regency_id))
+
+
+class MinimumWage(AuditMixin, Model):
+    """A regency's (UMK) or province's (UMP, regency left empty) monthly minimum wage for a year."""
+
+    __tablename__ = "minimum_wage"
+    __table_args__ = (
+        CheckConstraint("amount > 0", name="ck_minimum_wage_amount"),
+        UniqueConstraint("province_code", "regency_id", "year", name="uq_minimum_wage_year"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    province_code: Mapped[str] = mapped_column(String(2))
+    regency_id: Mapped[int | None] = mapped_column(ForeignKey("regency.id"), index=True)
+    regency: Mapped[Regency | None] = relationship()
+    year: Mapped[int] = mapped_column(Integer)
+    amount: Mapped[int] = mapped_column(Integer)
+    legal_basis: Mapped[str | None] = mapped_column(String(200))
+
+    @classmethod
+    def scope_clause(cls, scope):
+        from sqlalchemy import or_
+
+        return or_(cls.regency_id.is_(None), scope.clause(regency=cls.regency_id))
+
+
+class Funding(Choice):
+    APBN = "apbn"
+    APBD_FUNDS = "apbd_funds"
+    PRIVATE = "private"
+
+
+register_labels(
+    apbn=_l("State budget (APBN)"), apbd_funds=_l("Regional budget (APBD)"), private=_l("Private")
+)
+
+
+class ConstructionProject(AuditMixin, Model):
+    """A construction contract (SPK) that the contractor must register with BPJS."""
+
+    __tablename__ = "construction_project"
+    __table_args__ = (
+        Funding.check("funding", "ck_project_funding"),
+        CheckConstraint("contract_value > 0", name="ck_project_value"),
+        CheckConstraint("contribution >= 0", name="ck_project_contribution"),
+        CheckConstraint("end_date IS NULL OR end_date >= spk_date", name="ck_project_period"),
+        UniqueConstraint("spk_number", "company_id", name="uq_project_spk"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    spk_number: Mapped[str] = mapped_column(String(60))
+    spk_date: Mapped[dt.date] = mapped_column(Date, index=True)
+    end_date: Mapped[dt.date | None] = mapped_column(Date)
+    company_id: Mapped[int] = mapped_column(ForeignKey("company.id"), index=True)
+    company: Mapped[Company] = relationship()
+    regency_id: Mapped[int] = mapped_column(ForeignKey("regency.id"), index=True)
+    regency: Mapped[Regency] = relationship()
+    contract_value: Mapped[int] = mapped_column(Integer)
+    funding: Mapped[str] = mapped_column(String(12))
+    registered_on: Mapped[dt.date | None] = mapped_column(Date)
+    contribution: Mapped[int] = mapped_column(Integer, default=0)
+
+    def __str__(self) -> str:
+        return f"{self.spk_number} {self.name}"
+
+    @property
+    def registration_delay(self) -> int | None:
+        """Days from the SPK to the BPJS registration (None while unregistered)."""
+        return (self.registered_on - self.spk_date).days if self.registered_on else None
+
+    @classmethod
+    def scope_clause(cls, scope):
+        return scope.clause(regency=cls.regency_id, village=None, opd=None)
+
+
+class PermitType(Choice):
+    BUSINESS = "business"
+    RENEWAL = "renewal"
+    BUILDING = "building"
+    TENDER = "tender"
+    FOREIGN_WORKER = "foreign_worker"
+    LABOUR_SUPPLY = "labour_supply"
+
+
+class Decision(Choice):
+    PENDING = "pending"
+    ISSUED = "issued"
+    REFUSED = "refused"
+
+
+register_labels(
+    business=_l("Business permit"),
+    renewal=_l("Permit renewal"),
+    building=_l("Building permit (PBG)"),
+    tender=_l("Tender participation"),
+    foreign_worker=_l("Foreign worker permit"),
+    labour_supply=_l("Labour-supply company permit"),
+    issued=_l("Certificate issued"),
+    refused=_l("Refused"),
+)
+
+
+class PermitCheck(Model):
+    """A permit application checked against the rules, the officer's decision and its document."""
+
+    __tablename__ = "permit_check"
+    __table_args__ = (
+        PermitType.check("permit_type", "ck_permit_type"),
+        Decision.check("decision", "ck_permit_decision"),
+        CheckConstraint("decision <> 'issued' OR compliant", name="ck_permit_issued_compliant"),
+        UniqueConstraint("certificate_number", name="uq_permit_certificate"),
+        UniqueConstraint("verification_code", name="uq_permit_verification"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    company_id: Mapped[int] = mapped_column(ForeignKey("company.id"), index=True)
+    company: Mapped[Company] = relationship()
+    regency_id: Mapped[int] = mapped_column(ForeignKey("regency.id"), index=True)
+    regency: Mapped[Regency] = relationship()
+    permit_type: Mapped[str] = mapped_column(String(20))
+    application_number: Mapped[str] = mapped_column(String(60))
+    checked_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), index=True)
+    compliant: Mapped[bool] = mapped_column(Boolean)
+    verdict: Mapped[str] = mapped_column(Text)  # JSON: each check, its result and reason
+    parameters: Mapped[str] = mapped_column(Text)  # JSON: the rule parameters used
+    decision: Mapped[str] = mapped_column(String(10), default=Decision.PENDING, index=True)
+    decided_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    officer_id: Mapped[int | None] = mapped_column(ForeignKey("ab_user.id"))
+    officer = relationship("User")
+    note: Mapped[str | None] = mapped_column(String(500))
+    certificate_number: Mapped[str | None] = mapped_column(String(40))
+    verification_code: Mapped[str | None] = mapped_column(String(40))
+    valid_until: Mapped[dt.date | None] = mapped_column(Date)
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+    def __str__(self) -> str:
+        return f"{self.application_number} ({self.company})"
+
+    @classmethod
+    def scope_clause(cls, scope):
+        return scope.clause(regency=cls.regency_id, village=None, opd=None)

@@ -1,0 +1,13 @@
+"""The only module that imports WeasyPrint: HTML templates in, A4 PDF bytes out."""
+
+from __future__ import annotations
+
+from flask import render_template
+from flask_babel import get_locale
+from weasyprint import HTML
+
+
+def render_pdf(template: str, base_url: str, **context) -> bytes:
+    """Render a Jinja template of templates/reports/ to PDF (fonts from the system, no network)."""
+    html = render_template(template, locale=str(get_locale() or "id"), **context)
+    return HTML(string=html, base_url=base_url).write_pdf()

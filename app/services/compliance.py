@@ -1,0 +1,477 @@
+"""The permit check: is a company enrolled and paid up, by the rules in force on a date?
+
+Each check answers pass, fail or not applicable with the figures behind it; the reason is worded
+when shown, in the reader's language. The verdict takes a fixed number of queries whatever the
+company's size: aggregates only, never a row per worker.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import secrets
+from dataclasses import asdict, dataclass, field
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import and_, func, or_, select
+
+from app.models import (
+    Company,
+    CompanyStatus,
+    ComplianceRule,
+    ConstructionProject,
+    Decision,
+    Enrollment,
+    EnrollmentStatus,
+    MinimumWage,
+    PayerType,
+    PermitCheck,
+    Worker,
+)
+from app.services import Conflict, NotFound, ServiceError
+from app.services.contributions import company_arrears
+from app.services.identifiers import InvalidIdentifier, validate_nib, validate_npwp
+
+FULL_SET = ("jkk", "jkm", "jht", "jp")
+SMALL_SET = ("jkk", "jkm", "jht")
+DEFAULT_RULE = {
+    "grace_months": 0,
+    "grace_amount": 0,
+    "construction_days": 7,
+    "check_minimum_wage": True,
+    "certificate_days": 90,
+    "legal_basis": None,
+}
+
+
+@dataclass(frozen=True)
+class Check:
+    """One rule's outcome: True (pass), False (fail) or None (does not apply)."""
+
+    code: str
+    passed: bool | None
+    figures: dict = field(default_factory=dict)
+
+    @property
+    def reason(self) -> str:
+        return explain(self)
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """All checks of a company on a date and the parameters they used."""
+
+    company_id: int
+    on: dt.date
+    checks: tuple[Check, ...]
+    parameters: dict
+
+    @property
+    def compliant(self) -> bool:
+        return all(check.passed is not False for check in self.checks)
+
+    @property
+    def failures(self) -> list[Check]:
+        return [check for check in self.checks if check.passed is False]
+
+    def checks_json(self) -> str:
+        return json.dumps([asdict(c) for c in self.checks], ensure_ascii=False, default=str)
+
+
+NATIONAL_RULE_FROM = dt.date(2021, 3, 25)  # Inpres 2/2021
+
+
+def seed_rules(session) -> int:
+    """Insert the national default parameters when no national rule exists; return 1 or 0."""
+    if session.scalar(select(ComplianceRule.id).where(ComplianceRule.regency_id.is_(None))):
+        return 0
+    session.add(
+        ComplianceRule(
+            valid_from=NATIONAL_RULE_FROM,
+            legal_basis=(
+                "UU 24/2011 Pasal 17; PP 86/2013; Inpres 2/2021. Batas 7 hari pendaftaran proyek "
+                "konstruksi: aturan lokal (bawaan)"
+            ),
+            **{k: v for k, v in DEFAULT_RULE.items() if k != "legal_basis"},
+        )
+    )
+    session.flush()
+    return 1
+
+
+def rule_in_force(session, regency_id: int, on: dt.date) -> dict:
+    """The parameters in force: the regency's own rule if it has one, else the national rule."""
+    rule = session.scalars(
+        select(ComplianceRule)
+        .where(
+            ComplianceRule.valid_from <= on,
+            or_(ComplianceRule.regency_id == regency_id, ComplianceRule.regency_id.is_(None)),
+        )
+        .order_by(ComplianceRule.regency_id.is_(None), ComplianceRule.valid_from.desc())
+    ).first()
+    if rule is None:
+        return {"rule_id": None, "valid_from": None, **DEFAULT_RULE}
+    return {
+        "rule_id": rule.id,
+        "valid_from": rule.valid_from.isoformat(),
+        **{key: getattr(rule, key) for key in DEFAULT_RULE},
+    }
+
+
+def evaluate(session, company: Company, on: dt.date) -> Verdict:
+    """Run every check for a company on a date."""
+    params = rule_in_force(session, company.regency_id, on)
+    employed = Enrollment.worker_id.in_(select(Worker.id).where(Worker.company_id == company.id))
+    active = and_(employed, Enrollment.status == EnrollmentStatus.ACTIVE)
+    checks = [
+        _registered(company),
+        _no_arrears(session, company, on, params),
+        _all_enrolled(session, company, active),
+        _program_set(session, company, active),
+        _construction(session, company, on, params),
+        _minimum_wage(session, company, on, active, params),
+    ]
+    return Verdict(company.id, on, tuple(checks), params)
+
+
+def _registered(company: Company) -> Check:
+    registered = bool(company.npp) and company.status == CompanyStatus.ACTIVE
+    return Check("registered", registered, {"npp": company.npp, "status": company.status})
+
+
+def _no_arrears(session, company, on, params) -> Check:
+    owed = company_arrears(session, company.id, on)
+    within = owed.months <= params["grace_months"] and owed.amount <= params["grace_amount"]
+    return Check(
+        "arrears",
+        owed.amount == 0 or within,
+        {
+            "amount": owed.amount,
+            "months": owed.months,
+            "oldest": owed.oldest.isoformat() if owed.oldest else None,
+            "grace_months": params["grace_months"],
+            "grace_amount": params["grace_amount"],
+        },
+    )
+
+
+def _all_enrolled(session, company, active) -> Check:
+    enrolled = session.scalar(select(func.count(func.distinct(Enrollment.worker_id))).where(active))
+    declared = company.declared_workforce or 0
+    return Check("workforce", enrolled >= declared, {"enrolled": enrolled, "declared": declared})
+
+
+def _program_set(session, company, active) -> Check:
+    required = FULL_SET if company.size_class in ("medium", "large") else SMALL_SET
+    missing = or_(*[getattr(Enrollment, program).is_(False) for program in required])
+    short = session.scalar(select(func.count(Enrollment.id)).where(active, missing))
+    total = session.scalar(select(func.count(Enrollment.id)).where(active))
+    if not total:
+        return Check("programs", None, {"required": list(required)})
+    return Check(
+        "programs", short == 0, {"required": list(required), "short": short, "total": total}
+    )
+
+
+def _construction(session, company, on, params) -> Check:
+    rows = session.execute(
+        select(
+            ConstructionProject.spk_number,
+            ConstructionProject.spk_date,
+            ConstructionProject.registered_on,
+        ).where(
+            ConstructionProject.company_id == company.id,
+            ConstructionProject.spk_date <= on,
+            or_(ConstructionProject.end_date.is_(None), ConstructionProject.end_date >= on),
+        )
+    ).all()
+    if not rows:
+        return Check("construction", None, {"days": params["construction_days"]})
+    limit = dt.timedelta(days=params["construction_days"])
+    late = sorted(spk for spk, start, registered in rows if (registered or on) - start > limit)
+    return Check(
+        "construction",
+        not late,
+        {"days": params["construction_days"], "projects": len(rows), "late": late},
+    )
+
+
+def _minimum_wage(session, company, on, active, params) -> Check:
+    if not params["check_minimum_wage"]:
+        return Check("minimum_wage", None, {})
+    province = company.regency.code[:2]
+    amount = session.scalar(
+        select(MinimumWage.amount)
+        .where(
+            MinimumWage.year == on.year,
+            MinimumWage.province_code == province,
+            or_(MinimumWage.regency_id == company.regency_id, MinimumWage.regency_id.is_(None)),
+        )
+        .order_by(MinimumWage.regency_id.is_(None))
+    )
+    if amount is None:
+        return Check("minimum_wage", None, {"year": on.year})
+    below = session.scalar(
+        select(func.count(Enrollment.id)).where(
+            active, Enrollment.payer_type == PayerType.EMPLOYER, Enrollment.declared_wage < amount
+        )
+    )
+    return Check("minimum_wage", below == 0, {"minimum": amount, "below": below, "year": on.year})
+
+
+def explain(check: Check) -> str:
+    """Word a check's outcome for the reader, with what to do when it fails."""
+    f = check.figures
+    money = _rupiah
+    if check.code == "registered":
+        if check.passed:
+            return _("Registered with BPJS Ketenagakerjaan as employer %(npp)s.", npp=f["npp"])
+        return _(
+            "Not registered as an active employer with BPJS Ketenagakerjaan: register the "
+            "company and obtain an NPP."
+        )
+    if check.code == "arrears":
+        if f["amount"] == 0:
+            return _("No unpaid contributions up to last month.")
+        text = _(
+            "Unpaid contributions of %(amount)s over %(months)d month(s), oldest %(oldest)s",
+            amount=money(f["amount"]),
+            months=f["months"],
+            oldest=f["oldest"],
+        )
+        if check.passed:
+            return text + _(
+                " (within the grace of %(months)d month(s) and %(amount)s).",
+                months=f["grace_months"],
+                amount=money(f["grace_amount"]),
+            )
+        return text + _(": pay the arrears at the BPJS Ketenagakerjaan branch.")
+    if check.code == "workforce":
+        if check.passed:
+            return _(
+                "%(enrolled)d workers enrolled for %(declared)d declared.",
+                enrolled=f["enrolled"],
+                declared=f["declared"],
+            )
+        return _(
+            "Only %(enrolled)d of %(declared)d declared workers are enrolled: enroll the "
+            "other %(missing)d.",
+            enrolled=f["enrolled"],
+            declared=f["declared"],
+            missing=f["declared"] - f["enrolled"],
+        )
+    if check.code == "programs":
+        programs = ", ".join(p.upper() for p in f["required"])
+        if check.passed is None:
+            return _("No active enrollments to check against %(programs)s.", programs=programs)
+        if check.passed:
+            return _(
+                "Every enrollment has the required programs (%(programs)s).", programs=programs
+            )
+        return _(
+            "%(short)d of %(total)d enrollments lack a required program (%(programs)s): "
+            "add the missing programs.",
+            short=f["short"],
+            total=f["total"],
+            programs=programs,
+        )
+    if check.code == "construction":
+        if check.passed is None:
+            return _("No active construction project.")
+        if check.passed:
+            return _(
+                "Every active project was registered within %(days)d days of its SPK (local rule).",
+                days=f["days"],
+            )
+        return _(
+            "Projects not registered within %(days)d days of the SPK (local rule): "
+            "%(late)s. Register them with BPJS Ketenagakerjaan.",
+            days=f["days"],
+            late=", ".join(f["late"]),
+        )
+    if check.passed is None:
+        return _("No minimum wage recorded for this year; wages not checked.")
+    if check.passed:
+        return _(
+            "No reported wage is below the minimum wage of %(amount)s.", amount=money(f["minimum"])
+        )
+    return _(
+        "%(below)d reported wage(s) below the minimum wage of %(amount)s: correct the "
+        "reported wages.",
+        below=f["below"],
+        amount=money(f["minimum"]),
+    )
+
+
+CHECK_TITLES = {
+    "registered": _l("Registered with BPJS"),
+    "arrears": _l("No arrears"),
+    "workforce": _l("All declared workers enrolled"),
+    "programs": _l("Program set for the company size"),
+    "construction": _l("Construction projects registered"),
+    "minimum_wage": _l("Wages not below the minimum wage"),
+}
+
+
+def check_title(code: str) -> str:
+    """The translated title of a check."""
+    return str(CHECK_TITLES[code])
+
+
+def _rupiah(amount: int) -> str:
+    return f"Rp {int(amount):,}".replace(",", ".")
+
+
+def identify(value: str) -> tuple[str, str]:
+    """Tell which identifier a typed value is (nib, npwp or npp) and normalise it.
+
+    Raises ServiceError (400) when it is none of them.
+    """
+    compact = "".join(str(value or "").split()).replace(".", "").replace("-", "")
+    if compact.isdigit() and len(compact) == 13:
+        return "nib", validate_nib(compact)
+    if compact.isdigit() and len(compact) in (15, 16):
+        try:
+            return "npwp", validate_npwp(compact)
+        except InvalidIdentifier as exc:
+            raise _malformed() from exc
+    if 8 <= len(compact) <= 12 and compact.isalnum():
+        return "npp", compact.upper()
+    raise _malformed()
+
+
+def _malformed() -> ServiceError:
+    error = ServiceError(
+        _("Give an NIB (13 digits), an NPWP (15 or 16 digits) or an NPP."), field="identifier"
+    )
+    error.status = 400
+    return error
+
+
+def find_company(session, value: str, scope) -> Company:
+    """Find the company with an NIB, NPWP or NPP inside a scope, or raise NotFound."""
+    kind, normalised = identify(value)
+    candidates = {normalised}
+    if kind == "npwp":  # the 16-digit form of a company's NPWP is "0" + the 15-digit one
+        candidates.add(normalised[1:] if len(normalised) == 16 else "0" + normalised)
+    company = session.scalars(
+        select(Company)
+        .where(getattr(Company, kind).in_(candidates), Company.scope_clause(scope))
+        .order_by(Company.id)
+    ).first()
+    if company is None:
+        raise NotFound(_("No company with that identifier in your area."), field="identifier")
+    return company
+
+
+def record_decision(
+    session,
+    company: Company,
+    *,
+    permit_type: str,
+    application_number: str,
+    decision: str,
+    officer_id: int | None,
+    note: str | None,
+    now: dt.datetime,
+) -> PermitCheck:
+    """Check a company now and record the officer's decision on the application, in one step.
+
+    A certificate is issued only to a compliant company; a refusal keeps the reasons. The
+    caller commits.
+    """
+    if decision not in (Decision.ISSUED, Decision.REFUSED):
+        raise ServiceError(_("Choose to issue a certificate or to refuse."), field="decision")
+    application_number = (application_number or "").strip()
+    if not application_number:
+        raise ServiceError(_("Enter the permit application number."), field="application_number")
+    verdict = evaluate(session, company, now.date())
+    if decision == Decision.ISSUED and not verdict.compliant:
+        raise Conflict(
+            _(
+                "The company does not meet every check; a certificate cannot be "
+                "issued. Record a refusal instead."
+            ),
+            field="decision",
+        )
+    check = PermitCheck(
+        company=company,
+        regency_id=company.regency_id,
+        permit_type=permit_type,
+        application_number=application_number[:60],
+        checked_at=now,
+        compliant=verdict.compliant,
+        verdict=verdict.checks_json(),
+        parameters=json.dumps(verdict.parameters, default=str),
+        decision=decision,
+        decided_at=now,
+        officer_id=officer_id,
+        note=(note or "").strip()[:500] or None,
+    )
+    session.add(check)
+    session.flush()
+    if decision == Decision.ISSUED:
+        check.certificate_number = f"SKK/{company.regency.code}/{now:%Y}/{check.id:06d}"
+        check.verification_code = secrets.token_urlsafe(15)
+        check.valid_until = now.date() + dt.timedelta(days=verdict.parameters["certificate_days"])
+    return check
+
+
+def prepare_project(project: ConstructionProject, today: dt.date | None = None) -> None:
+    """Check a construction project before saving and place it in its contractor's regency."""
+    today = today or dt.date.today()
+    if project.company is None:
+        raise ServiceError(_("Choose the contractor."), field="company")
+    if project.spk_date is None or project.spk_date > today:
+        raise ServiceError(_("The SPK date cannot be in the future."), field="spk_date")
+    if project.registered_on is not None and project.registered_on < project.spk_date:
+        raise ServiceError(
+            _("A project cannot be registered before its SPK."), field="registered_on"
+        )
+    if project.end_date is not None and project.end_date < project.spk_date:
+        raise ServiceError(_("The planned end cannot be before the SPK date."), field="end_date")
+    if not project.contract_value or project.contract_value <= 0:
+        raise ServiceError(_("The contract value must be more than zero."), field="contract_value")
+    project.regency_id = project.company.regency_id
+
+
+def stored_checks(permit: PermitCheck) -> list[Check]:
+    """The checks recorded with a permit decision."""
+    return [Check(**item) for item in json.loads(permit.verdict)]
+
+
+@dataclass(frozen=True)
+class Verification:
+    """What the public verification page may say about a certificate: nothing personal."""
+
+    status: str  # valid, expired, revoked, unknown
+    certificate_number: str | None = None
+    company: str | None = None
+    valid_until: dt.date | None = None
+
+
+def verify(session, code: str, now: dt.datetime) -> Verification:
+    """Tell whether a certificate is genuine and still valid; revoke it if the company lapsed."""
+    permit = session.scalars(
+        select(PermitCheck).where(
+            PermitCheck.verification_code == (code or "")[:40],
+            PermitCheck.decision == Decision.ISSUED,
+        )
+    ).first()
+    if permit is None:
+        return Verification("unknown")
+    facts = {
+        "certificate_number": permit.certificate_number,
+        "company": permit.company.name,
+        "valid_until": permit.valid_until,
+    }
+    if permit.revoked_at is not None:
+        return Verification("revoked", **facts)
+    if permit.valid_until < now.date():
+        return Verification("expired", **facts)
+    if not evaluate(session, permit.company, now.date()).compliant:
+        permit.revoked_at = now
+        session.flush()
+        return Verification("revoked", **facts)
+    return Verification("valid", **facts)
