@@ -116,3 +116,28 @@ def test_the_village_picker_searches_as_staff_type(server, browser):
     options = page.inner_text(".select2-results")
     assert "Barito" not in options
     page.close()
+
+
+def test_the_permit_officer_checks_a_company_and_records_a_refusal(server, browser):
+    from tests.world import KAPUAS_NIB
+
+    page = browser.new_page()
+    page.goto(f"{server}/login/")
+    page.fill("input[name=username]", "putri")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("input[type=submit], button[type=submit]")
+    page.click("text=Perizinan")
+    page.click("text=Meja perizinan")
+    page.fill("#desk-q", KAPUAS_NIB)
+    page.click("button:has-text('Periksa')")
+    assert "Tidak memenuhi semua syarat" in page.inner_text(".lindungi-verdict")
+    assert page.locator("button[value=issued]").count() == 0
+    page.fill("#application_number", "OSS-BROWSER-1")
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.click("button[value=refused]")
+    page.wait_for_url("**/permitcheckview/show/**")
+    assert "Keputusan sudah dicatat" in page.inner_text("body")
+    link = page.get_attribute("a[href*='/permitdesk/document/']", "href")
+    response = page.request.get(f"{server}{link}")
+    assert response.headers["content-type"] == "application/pdf"
+    page.close()

@@ -428,3 +428,38 @@ def test_the_compliance_api_is_documented_with_an_example(client):
     spec = client.get("/api/v1/_openapi", headers=api_token(client, "admin")).get_json()
     operation = spec["paths"]["/api/v1/compliance/{identifier}"]["get"]
     assert "example" in str(operation["responses"]["200"])
+
+
+def test_the_compliance_api_is_rate_limited(tmp_path):
+    limited = create_app(
+        TEST_CONFIG
+        | {
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'api.db'}",
+            "RATELIMIT_ENABLED": True,
+            "COMPLIANCE_API_LIMIT": "2 per minute",
+        }
+    )
+    client = limited.test_client()
+    codes = [client.get("/api/v1/compliance/9120000000001").status_code for _ in range(3)]
+    assert codes == [401, 401, 429]
+    with limited.app_context():
+        db.engine.dispose()
+
+
+def test_staff_see_late_construction_registrations_on_their_home_page(app, as_user):
+    company = make_company(app, declared=1, enrolled=1)
+    with app.app_context():
+        c = db.session.get(Company, company["id"])
+        db.session.add(
+            ConstructionProject(
+                name="Dermaga",
+                spk_number=f"SPK/{c.id}/9",
+                spk_date=TODAY - dt.timedelta(days=40),
+                company=c,
+                regency_id=c.regency_id,
+                contract_value=500_000_000,
+                funding="apbn",
+            )
+        )
+        db.session.commit()
+    assert "Proyek konstruksi belum didaftarkan tepat waktu" in text_of(as_user("sari").get("/"))

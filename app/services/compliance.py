@@ -100,8 +100,11 @@ def seed_rules(session) -> int:
     return 1
 
 
-def rule_in_force(session, regency_id: int, on: dt.date) -> dict:
-    """The parameters in force: the regency's own rule if it has one, else the national rule."""
+def rule_in_force(session, regency_id: int | None, on: dt.date) -> dict:
+    """The parameters in force: the regency's own rule if it has one, else the national rule.
+
+    With no regency, the national rule.
+    """
     rule = session.scalars(
         select(ComplianceRule)
         .where(

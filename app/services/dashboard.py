@@ -6,12 +6,13 @@ import datetime as dt
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, exists, func, not_, select
+from sqlalchemy import and_, exists, func, not_, or_, select
 
 from app.models import (
     AuditEvent,
     Company,
     CompanyStatus,
+    ConstructionProject,
     Contribution,
     Enrollment,
     EnrollmentStatus,
@@ -57,6 +58,22 @@ def workers_without_cover(session, scope: Scope) -> int:
         Enrollment.worker_id == Worker.id, Enrollment.status == EnrollmentStatus.ACTIVE
     )
     return _count(session, Worker, scope, not_(exists(active)))
+
+
+def late_projects(session, scope: Scope, today: dt.date) -> int:
+    """Count active projects still unregistered after the national deadline in days."""
+    from app.services.compliance import rule_in_force
+
+    days = rule_in_force(session, None, today)["construction_days"]
+    deadline = today - dt.timedelta(days=days)
+    return _count(
+        session,
+        ConstructionProject,
+        scope,
+        ConstructionProject.registered_on.is_(None),
+        ConstructionProject.spk_date < deadline,
+        or_(ConstructionProject.end_date.is_(None), ConstructionProject.end_date >= today),
+    )
 
 
 def tasks_for(session, role_names: set[str], scope: Scope, today: dt.date) -> list[Task]:
@@ -109,6 +126,15 @@ def tasks_for(session, role_names: set[str], scope: Scope, today: dt.date) -> li
                 ),
                 "EnrollmentView.list",
                 _l("Renew them or let the sponsor know."),
+            )
+        )
+    if role_names & {ADMIN, BRANCH_STAFF, SUPERVISOR, PERMIT_OFFICER}:
+        tasks.append(
+            Task(
+                _l("Construction projects not registered in time"),
+                late_projects(session, scope, today),
+                "ConstructionProjectView.list",
+                _l("Unregistered past the deadline after the SPK (local rule)."),
             )
         )
     if role_names & {ADMIN, BRANCH_STAFF, SUPERVISOR}:
