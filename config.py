@@ -131,5 +131,8 @@ class Config:
     COMPLIANCE_API_LIMIT = os.environ.get("LINDUNGI_COMPLIANCE_LIMIT", "600 per minute")
     VERIFY_LIMIT = os.environ.get("LINDUNGI_VERIFY_LIMIT", "30 per minute")
 
+    REPORTS_DIR = os.environ.get("LINDUNGI_REPORTS_DIR", str(INSTANCE_DIR / "reports"))
+    REPORTS_INLINE = False  # tests build reports inside the request
+
     EXPORT_MAX_ROWS = env_int("LINDUNGI_EXPORT_MAX_ROWS", 50000, minimum=100)
     DEMO_PASSWORD = os.environ.get("LINDUNGI_DEMO_PASSWORD")

@@ -32,16 +32,22 @@ def csv_bytes(labels: list[str], rows: Iterable[list]) -> bytes:
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
-def xlsx_bytes(labels: list[str], rows: Iterable[list], title: str = "Data") -> bytes:
-    """Write rows to an XLSX workbook in write-only (streaming) mode."""
+def xlsx_sheets(sheets: Iterable[tuple[str, list[str], Iterable[list]]]) -> bytes:
+    """Write (title, labels, rows) sheets to an XLSX workbook in write-only (streaming) mode."""
     book = Workbook(write_only=True)
-    sheet = book.create_sheet(title=title[:31])
-    sheet.append(labels)
-    for row in rows:
-        sheet.append([safe_cell(v) for v in row])
+    for title, labels, rows in sheets:
+        sheet = book.create_sheet(title=str(title)[:31])
+        sheet.append([str(label) for label in labels])
+        for row in rows:
+            sheet.append([safe_cell(v) for v in row])
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
+
+
+def xlsx_bytes(labels: list[str], rows: Iterable[list], title: str = "Data") -> bytes:
+    """Write rows to a one-sheet XLSX workbook."""
+    return xlsx_sheets([(title, labels, rows)])
 
 
 def export_response(name: str, fmt: str, labels: list[str], rows: Iterable[list]) -> Response:

@@ -26,6 +26,7 @@ from app.views.permits import (
     VerifyView,
 )
 from app.views.pickers import PickerView
+from app.views.reports import ReportView
 from app.views.workers import EnrollmentView, WorkerView
 
 CATEGORIES = {
@@ -56,6 +57,7 @@ MENU = [
     ),
     ("Permits", PermitDeskView, "Permit desk", _l("Permit desk"), "fa-search"),
     ("Permits", PermitCheckView, "Permit decisions", _l("Permit decisions"), "fa-stamp"),
+    ("Permits", ReportView, "Compliance report", _l("Regency compliance report"), "fa-file-pdf"),
     (
         "Permits",
         ConstructionProjectView,

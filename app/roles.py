@@ -36,6 +36,7 @@ PERMIT_READ = (
     "MinimumWageView",
 )
 DESK = ("PermitDeskView",)
+REPORTS = ("ReportView",)
 AREA_APIS = ("RegencyApi", "VillageApi")
 CORE_APIS = ("CompanyApi", "WorkerApi", "EnrollmentApi", "ContributionApi")
 
@@ -58,7 +59,7 @@ MENU = {
     "rates": ["Reference", "Wage rates", "Income brackets"],
     "audit": ["Reference", "Audit trail"],
     "desk": ["Permits", "Permit desk"],
-    "decisions": ["Permits", "Permit decisions"],
+    "decisions": ["Permits", "Permit decisions", "Compliance report"],
     "projects": ["Permits", "Construction projects"],
     "permit_rules": ["Reference", "Permit check parameters", "Minimum wages"],
     "operator": [
@@ -108,6 +109,7 @@ ROLE_PERMISSIONS: dict[str, list[list[list[str]]]] = {
         grant(COMPANY + PEOPLE + FUNDING, WRITE_DELETE),
         grant(("ConstructionProjectView",), WRITE_DELETE),
         grant(("PermitCheckView", "ComplianceRuleView", "MinimumWageView"), READ_EXPORT),
+        grant(REPORTS, "list|request", prefix="can_"),
         grant(DESK, "check", prefix="can_"),
         grant(AREA_APIS, API_READ),
         grant(CORE_APIS, API_WRITE),
@@ -127,6 +129,7 @@ ROLE_PERMISSIONS: dict[str, list[list[list[str]]]] = {
     SUPERVISOR: [
         grant(AREAS + ORGANISATIONS + RATES, READ),
         grant(COMPANY + PEOPLE + FUNDING + PERMIT_READ, READ_EXPORT),
+        grant(REPORTS, "list|request", prefix="can_"),
         grant(DESK, "check", prefix="can_"),
         grant(AREA_APIS + CORE_APIS, API_READ),
         menus(
@@ -145,6 +148,7 @@ ROLE_PERMISSIONS: dict[str, list[list[list[str]]]] = {
     PERMIT_OFFICER: [
         grant(AREAS, READ),
         grant(COMPANY + ("ContributionView",) + PERMIT_READ, READ_EXPORT),
+        grant(REPORTS, "list|request", prefix="can_"),
         grant(DESK, "check|decide", prefix="can_"),
         grant(AREA_APIS + ("CompanyApi",), API_READ),
         grant(("ComplianceApi",), "get", prefix="can_"),
@@ -165,6 +169,7 @@ ROLE_PERMISSIONS: dict[str, list[list[list[str]]]] = {
             AREAS + ORGANISATIONS + COMPANY + PEOPLE + FUNDING + RATES + AUDIT + PERMIT_READ,
             READ_EXPORT,
         ),
+        grant(REPORTS, "list|request", prefix="can_"),
         grant(AREA_APIS + CORE_APIS, API_READ),
         menus(
             "areas",

@@ -82,6 +82,7 @@ TEST_CONFIG = {
     "WTF_CSRF_ENABLED": False,
     "RATELIMIT_ENABLED": False,
     "LINDUNGI_TEST": True,
+    "REPORTS_INLINE": True,
 }
 
 

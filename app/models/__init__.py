@@ -20,9 +20,11 @@ from app.models.permits import (
     ConstructionProject,
     Decision,
     Funding,
+    JobStatus,
     MinimumWage,
     PermitCheck,
     PermitType,
+    ReportJob,
 )
 from app.models.scope import UserScope
 from app.models.workers import (
@@ -40,7 +42,9 @@ __all__ = [
     "ConstructionProject",
     "Decision",
     "Funding",
+    "JobStatus",
     "MinimumWage",
+    "ReportJob",
     "PermitCheck",
     "PermitType",
     "AuditEvent",

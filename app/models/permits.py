@@ -197,3 +197,49 @@ class PermitCheck(Model):
     @classmethod
     def scope_clause(cls, scope):
         return scope.clause(regency=cls.regency_id, village=None, opd=None)
+
+
+class JobStatus(Choice):
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+
+
+register_labels(queued=_l("Queued"), running=_l("Running"), done=_l("Ready"), failed=_l("Failed"))
+
+
+class ReportJob(Model):
+    """A report produced in the background, its progress and its files."""
+
+    __tablename__ = "report_job"
+    __table_args__ = (
+        JobStatus.check("status", "ck_report_job_status"),
+        CheckConstraint("period_to >= period_from", name="ck_report_job_period"),
+        CheckConstraint("rows_done >= 0 AND rows_total >= 0", name="ck_report_job_rows"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(30))
+    regency_id: Mapped[int] = mapped_column(ForeignKey("regency.id"), index=True)
+    regency: Mapped[Regency] = relationship()
+    period_from: Mapped[dt.date] = mapped_column(Date)
+    period_to: Mapped[dt.date] = mapped_column(Date)
+    locale: Mapped[str] = mapped_column(String(5), default="id")
+    status: Mapped[str] = mapped_column(String(10), default=JobStatus.QUEUED, index=True)
+    rows_total: Mapped[int] = mapped_column(Integer, default=0)
+    rows_done: Mapped[int] = mapped_column(Integer, default=0)
+    requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("ab_user.id"))
+    requested_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    error: Mapped[str | None] = mapped_column(String(500))
+
+    @property
+    def percent(self) -> int:
+        if self.status == JobStatus.DONE:
+            return 100
+        return int(100 * self.rows_done / self.rows_total) if self.rows_total else 0
+
+    @classmethod
+    def scope_clause(cls, scope):
+        return scope.clause(regency=cls.regency_id, village=None, opd=None)

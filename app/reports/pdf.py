@@ -7,7 +7,12 @@ from flask_babel import get_locale
 from weasyprint import HTML
 
 
+def html_to_pdf(html: str, base_url: str | None = None) -> bytes:
+    """Lay out finished HTML as PDF."""
+    return HTML(string=html, base_url=base_url).write_pdf()
+
+
 def render_pdf(template: str, base_url: str, **context) -> bytes:
     """Render a Jinja template of templates/reports/ to PDF (fonts from the system, no network)."""
     html = render_template(template, locale=str(get_locale() or "id"), **context)
-    return HTML(string=html, base_url=base_url).write_pdf()
+    return html_to_pdf(html, base_url)

@@ -1,8 +1,8 @@
-"""permit checks
+"""permit checks and reports
 
 Revision ID: 0002
 Revises: 0001
-Create Date: 2026-11-23 10:45:55.622046
+Create Date: 2026-11-23 11:01:57.494152
 
 """
 from alembic import op
@@ -64,6 +64,31 @@ def upgrade():
     )
     with op.batch_alter_table('minimum_wage', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_minimum_wage_regency_id'), ['regency_id'], unique=False)
+
+    op.create_table('report_job',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.String(length=30), nullable=False),
+    sa.Column('regency_id', sa.Integer(), nullable=False),
+    sa.Column('period_from', sa.Date(), nullable=False),
+    sa.Column('period_to', sa.Date(), nullable=False),
+    sa.Column('locale', sa.String(length=5), nullable=False),
+    sa.Column('status', sa.String(length=10), nullable=False),
+    sa.Column('rows_total', sa.Integer(), nullable=False),
+    sa.Column('rows_done', sa.Integer(), nullable=False),
+    sa.Column('requested_by_id', sa.Integer(), nullable=True),
+    sa.Column('requested_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('finished_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('error', sa.String(length=500), nullable=True),
+    sa.CheckConstraint("status IN ('queued', 'running', 'done', 'failed')", name='ck_report_job_status'),
+    sa.CheckConstraint('period_to >= period_from', name='ck_report_job_period'),
+    sa.CheckConstraint('rows_done >= 0 AND rows_total >= 0', name='ck_report_job_rows'),
+    sa.ForeignKeyConstraint(['regency_id'], ['regency.id'], ),
+    sa.ForeignKeyConstraint(['requested_by_id'], ['ab_user.id'], ),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('report_job', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_report_job_regency_id'), ['regency_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_report_job_status'), ['status'], unique=False)
 
     op.create_table('construction_project',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -149,6 +174,11 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_construction_project_company_id'))
 
     op.drop_table('construction_project')
+    with op.batch_alter_table('report_job', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_report_job_status'))
+        batch_op.drop_index(batch_op.f('ix_report_job_regency_id'))
+
+    op.drop_table('report_job')
     with op.batch_alter_table('minimum_wage', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_minimum_wage_regency_id'))
 
