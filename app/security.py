@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from flask import current_app
 from flask_appbuilder.exceptions import PasswordComplexityValidationError
 from flask_appbuilder.security.api import SecurityApi
@@ -73,6 +75,14 @@ class AppSecurityManager(SecurityManager):
         if "ab_user" not in inspect(engine).get_table_names():
             return
         BaseSecurityManager.create_db(self)
+
+    def is_item_public(self, permission_name, view_name) -> bool:
+        """Read the anonymous role from the declared roles, not the database (no query)."""
+        public = self.auth_role_public
+        return any(
+            re.match(view, view_name) and re.match(permission, permission_name)
+            for view, permission in self.builtin_roles.get(public, [])
+        )
 
     def on_user_login(self, user) -> None:
         audit.record(self.session, "login", "User", user.id)

@@ -12,9 +12,11 @@ import json
 import secrets
 from dataclasses import asdict, dataclass, field
 
+from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import joinedload
 
 from app.models import (
     Company,
@@ -168,8 +170,9 @@ def _all_enrolled(session, company, active) -> Check:
 def _program_set(session, company, active) -> Check:
     required = FULL_SET if company.size_class in ("medium", "large") else SMALL_SET
     missing = or_(*[getattr(Enrollment, program).is_(False) for program in required])
-    short = session.scalar(select(func.count(Enrollment.id)).where(active, missing))
-    total = session.scalar(select(func.count(Enrollment.id)).where(active))
+    total, short = session.execute(
+        select(func.count(Enrollment.id), func.count(Enrollment.id).filter(missing)).where(active)
+    ).one()
     if not total:
         return Check("programs", None, {"required": list(required)})
     return Check(
@@ -241,7 +244,7 @@ def explain(check: Check) -> str:
             "Unpaid contributions of %(amount)s over %(months)d month(s), oldest %(oldest)s",
             amount=money(f["amount"]),
             months=f["months"],
-            oldest=f["oldest"],
+            oldest=format_date(dt.date.fromisoformat(f["oldest"]), "MMMM y"),
         )
         if check.passed:
             return text + _(
@@ -360,6 +363,7 @@ def find_company(session, value: str, scope) -> Company:
         candidates.add(normalised[1:] if len(normalised) == 16 else "0" + normalised)
     company = session.scalars(
         select(Company)
+        .options(joinedload(Company.regency))
         .where(getattr(Company, kind).in_(candidates), Company.scope_clause(scope))
         .order_by(Company.id)
     ).first()
