@@ -47,6 +47,14 @@ def server(app):
     app.config["WTF_CSRF_ENABLED"] = False
 
 
+def log_in(page, server: str, username: str) -> None:
+    """Sign in through the real login form."""
+    page.goto(f"{server}/login/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("input[type=submit], button[type=submit]")
+
+
 @pytest.fixture(scope="module")
 def browser():
     from playwright.sync_api import sync_playwright
@@ -72,10 +80,7 @@ def browser():
 @pytest.mark.parametrize("username", list(MENUS))
 def test_each_role_logs_in_and_sees_the_indonesian_menu(server, browser, username):
     page = browser.new_page()
-    page.goto(f"{server}/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("input[type=submit], button[type=submit]")
+    log_in(page, server, username)
     page.wait_for_load_state("networkidle")
     navbar = page.inner_text(".navbar")
     for label in MENUS[username]:
@@ -86,10 +91,7 @@ def test_each_role_logs_in_and_sees_the_indonesian_menu(server, browser, usernam
 
 def test_staff_sees_the_worker_list_in_indonesian(server, browser):
     page = browser.new_page()
-    page.goto(f"{server}/login/")
-    page.fill("input[name=username]", "sari")
-    page.fill("input[name=password]", PASSWORD)
-    page.click("input[type=submit], button[type=submit]")
+    log_in(page, server, "sari")
     page.goto(f"{server}/workerview/list/?psize_WorkerView=100")
     body = page.inner_text("body")
     assert "Pekerja" in body
@@ -104,10 +106,7 @@ def test_staff_sees_the_worker_list_in_indonesian(server, browser):
 
 def test_the_village_picker_searches_as_staff_type(server, browser):
     page = browser.new_page()
-    page.goto(f"{server}/login/")
-    page.fill("input[name=username]", "sari")
-    page.fill("input[name=password]", PASSWORD)
-    page.click("input[type=submit], button[type=submit]")
+    log_in(page, server, "sari")
     page.goto(f"{server}/workerview/add")
     page.click("#village + .select2 .select2-selection")
     page.fill(".select2-container--open .select2-search__field", "Pulau Telo")
@@ -122,10 +121,7 @@ def test_the_permit_officer_checks_a_company_and_records_a_refusal(server, brows
     from tests.world import KAPUAS_NIB
 
     page = browser.new_page()
-    page.goto(f"{server}/login/")
-    page.fill("input[name=username]", "putri")
-    page.fill("input[name=password]", PASSWORD)
-    page.click("input[type=submit], button[type=submit]")
+    log_in(page, server, "putri")
     page.click("text=Perizinan")
     page.click("text=Meja perizinan")
     page.fill("#desk-q", KAPUAS_NIB)

@@ -11,7 +11,7 @@ from flask_limiter.util import get_remote_address
 
 from app.extensions import db
 from app.scope import current_scope
-from app.services import ServiceError, audit, compliance
+from app.services import ServiceError, audit, compliance, permits
 
 
 def _rate() -> str:
@@ -67,7 +67,7 @@ class ComplianceApi(BaseApi):
               description: Too many requests
         """
         try:
-            company = compliance.find_company(db.session, identifier, current_scope())
+            company = permits.find_company(db.session, identifier, current_scope())
         except ServiceError as exc:
             audit.record(
                 db.session,

@@ -7,7 +7,8 @@ from flask import url_for
 
 from app.models import Decision, PermitCheck
 from app.reports.pdf import render_pdf
-from app.services.compliance import check_title, stored_checks
+from app.services.compliance import check_title
+from app.services.permits import stored_checks
 
 
 def permit_context(permit: PermitCheck) -> dict:

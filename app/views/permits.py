@@ -25,7 +25,7 @@ from app.models import (
 )
 from app.models.base import choice_label
 from app.scope import current_scope
-from app.services import ServiceError, audit, compliance
+from app.services import ServiceError, audit, compliance, permits
 from app.views.base import Interface, ScopedModelView
 from app.views.fields import ChoiceField
 from app.views.pickers import PickerField
@@ -84,7 +84,7 @@ class PermitDeskView(BaseView):
 
     def _search(self, term: str, scope):
         try:
-            return compliance.find_company(db.session, term, scope), []
+            return permits.find_company(db.session, term, scope), []
         except ServiceError as exc:
             if exc.status == 404:
                 flash(str(exc.message), "warning")
@@ -113,7 +113,7 @@ class PermitDeskView(BaseView):
             flash(_("Choose the kind of permit."), "danger")
             return redirect(url_for("PermitDeskView.index", company=company.id))
         try:
-            permit = compliance.record_decision(
+            permit = permits.record_decision(
                 db.session,
                 company,
                 permit_type=permit_type,
@@ -299,11 +299,11 @@ class ConstructionProjectView(ScopedModelView):
     }
 
     def pre_add(self, item):
-        compliance.prepare_project(item)
+        permits.prepare_project(item)
         super().pre_add(item)
 
     def pre_update(self, item):
-        compliance.prepare_project(item)
+        permits.prepare_project(item)
         super().pre_update(item)
 
 
@@ -385,7 +385,7 @@ class VerifyView(BaseView):
 
     @expose("/<code>")
     def verify(self, code):
-        result = compliance.verify(db.session, code, _now())
+        result = permits.verify(db.session, code, _now())
         db.session.commit()
         return self.render_template(
             "verify.html", result=result, title=_("Certificate verification")
