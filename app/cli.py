@@ -38,7 +38,7 @@ def import_areas_command(provinces):
 def seed_rates_command():
     """Insert the reference contribution rates that are missing."""
     from app.services.compliance import seed_rules
-    from app.services.contributions import seed_rates
+    from app.services.rates_seed import seed_rates
 
     created = seed_rates(db.session) + seed_rules(db.session)
     db.session.commit()

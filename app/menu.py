@@ -18,15 +18,14 @@ from app.views.organisations import (
     SponsorView,
 )
 from app.views.permits import (
-    ComplianceRuleView,
     ConstructionProjectView,
-    MinimumWageView,
     PermitCheckView,
     PermitDeskView,
     VerifyView,
 )
 from app.views.pickers import PickerView
 from app.views.reports import ReportView
+from app.views.rules import ComplianceRuleView, MinimumWageView
 from app.views.workers import EnrollmentView, WorkerView
 
 CATEGORIES = {

@@ -62,7 +62,7 @@ def build(companies: int, workers: int) -> None:
     from app.roles import PERMIT_OFFICER
     from app.services.areas import import_areas
     from app.services.compliance import seed_rules
-    from app.services.contributions import seed_rates
+    from app.services.rates_seed import seed_rates
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": database_url(), "AUTO_UPGRADE_DB": True})
     with app.app_context():

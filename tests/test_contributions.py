@@ -11,7 +11,6 @@ import pytest
 from app.models import Contribution, Enrollment, IncomeBracket, WageRate, Worker
 from app.services import ServiceError
 from app.services.contributions import (
-    REFERENCE_RATES,
     RateBook,
     bill_month,
     bracket_breakdown,
@@ -19,9 +18,9 @@ from app.services.contributions import (
     check_payment,
     company_arrears,
     last_due_month,
-    reference_brackets,
     wage_breakdown,
 )
+from app.services.rates_seed import REFERENCE_RATES, reference_brackets
 
 ON = dt.date(2026, 6, 1)
 

@@ -18,8 +18,9 @@ from app.models import (
 from app.roles import ADMIN, AUDITOR, BRANCH_STAFF, OPERATOR, PERMIT_OFFICER, SUPERVISOR
 from app.services.areas import import_areas
 from app.services.compliance import seed_rules
-from app.services.contributions import apply_to_enrollment, seed_rates
+from app.services.contributions import apply_to_enrollment
 from app.services.identifiers import make_nik
+from app.services.rates_seed import seed_rates
 
 KAPUAS, BARUT = "62.03", "62.05"
 KAPUAS_VILLAGE = "62.03.01.2011"

@@ -31,7 +31,7 @@ from app.models import (
 )
 from app.services.areas import import_areas
 from app.services.compliance import seed_rules
-from app.services.contributions import RateBook, bill_month, calculate, seed_rates
+from app.services.contributions import RateBook, bill_month, calculate
 from app.services.demo_data import (
     BILLED_MONTHS,
     BUSINESSES,
@@ -53,6 +53,7 @@ from app.services.demo_data import (
     months_back,
 )
 from app.services.identifiers import make_npwp15
+from app.services.rates_seed import seed_rates
 
 PROVINCES = ["61", "62"]
 
