@@ -97,3 +97,23 @@ def test_a_failing_report_says_so_instead_of_running_forever(app, as_user, monke
     request_report(as_user("putri"), regency_id(app, "62.03"))
     job = latest_job(app)
     assert job.status == "failed" and "disk full" in job.error
+
+
+def test_a_report_cut_off_by_a_restart_is_shown_as_failed(app, as_user):
+    with app.app_context():
+        kapuas = db.session.query(Regency).filter_by(code="62.03").one()
+        job = ReportJob(
+            kind="regency_compliance",
+            regency=kapuas,
+            period_from=TODAY,
+            period_to=TODAY,
+            status="running",
+            requested_at=dt.datetime.now(dt.UTC) - dt.timedelta(hours=2),
+        )
+        db.session.add(job)
+        db.session.commit()
+        job_id = job.id
+    page = text_of(as_user("putri").get("/reports/"))
+    assert 'http-equiv="refresh"' not in page
+    with app.app_context():
+        assert db.session.get(ReportJob, job_id).status == "failed"

@@ -198,6 +198,25 @@ def run_job(app, job_id: int) -> None:
         session.commit()
 
 
+STALE_AFTER = dt.timedelta(hours=1)
+
+
+def fail_stale_jobs(session, now: dt.datetime) -> int:
+    """Mark reports that were cut off (a server restart) as failed, so nobody waits forever."""
+    stale = session.scalars(
+        select(ReportJob).where(
+            ReportJob.status.in_([JobStatus.QUEUED, JobStatus.RUNNING]),
+            ReportJob.requested_at < now - STALE_AFTER,
+        )
+    ).all()
+    for job in stale:
+        job.status, job.finished_at = JobStatus.FAILED, now
+        job.error = "interrupted"
+    if stale:
+        session.commit()
+    return len(stale)
+
+
 def start_job(job_id: int) -> None:
     """Run a report in this process's background worker (inline when REPORTS_INLINE is set)."""
     global _executor

@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import JobStatus, Regency, ReportJob
-from app.reports.regency import FORMATS, report_file, start_job
+from app.reports.regency import FORMATS, fail_stale_jobs, report_file, start_job
 from app.scope import current_scope
 from app.services import audit
 
@@ -44,6 +44,7 @@ class ReportView(BaseView):
     def index(self):
         """Show the request form and the reports of the user's area with their progress."""
         scope = current_scope()
+        fail_stale_jobs(db.session, dt.datetime.now(dt.UTC))
         regencies = db.session.scalars(
             select(Regency).where(Regency.scope_clause(scope)).order_by(Regency.code)
         ).all()
