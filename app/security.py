@@ -13,6 +13,7 @@ from flask_appbuilder.utils.limit import Limit
 from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
 from sqlalchemy import inspect
+from sqlalchemy.orm import joinedload
 
 from app.services import audit
 
@@ -75,6 +76,13 @@ class AppSecurityManager(SecurityManager):
         if "ab_user" not in inspect(engine).get_table_names():
             return
         BaseSecurityManager.create_db(self)
+
+    def get_user_by_id(self, pk):
+        """Load a user with their roles and groups in one query (read on every request)."""
+        model = self.user_model
+        return self.session.get(
+            model, pk, options=[joinedload(model.roles), joinedload(model.groups)]
+        )
 
     def is_item_public(self, permission_name, view_name) -> bool:
         """Read the anonymous role from the declared roles, not the database (no query)."""

@@ -119,19 +119,44 @@ def rule_in_force(session, regency_id: int | None, on: dt.date) -> dict:
 
 
 def evaluate(session, company: Company, on: dt.date) -> Verdict:
-    """Run every check for a company on a date."""
+    """Run every check for a company on a date (five queries, whatever the company's size)."""
     params = rule_in_force(session, company.regency_id, on)
-    employed = Enrollment.worker_id.in_(select(Worker.id).where(Worker.company_id == company.id))
-    active = and_(employed, Enrollment.status == EnrollmentStatus.ACTIVE)
+    minimum = _minimum_wage_amount(session, company, on) if params["check_minimum_wage"] else None
+    workforce = _enrollment_figures(session, company, minimum)
     checks = [
         _registered(company),
         _no_arrears(session, company, on, params),
-        _all_enrolled(session, company, active),
-        _program_set(session, company, active),
+        _all_enrolled(company, workforce),
+        _program_set(workforce),
         _construction(session, company, on, params),
-        _minimum_wage(session, company, on, active, params),
+        _minimum_wage(params, minimum, workforce, on),
     ]
     return Verdict(company.id, on, tuple(checks), params)
+
+
+def _enrollment_figures(session, company: Company, minimum: int | None) -> dict:
+    """Count the company's active enrollments in one query: workers, programs, low wages."""
+    required = FULL_SET if company.size_class in ("medium", "large") else SMALL_SET
+    employed = Enrollment.worker_id.in_(select(Worker.id).where(Worker.company_id == company.id))
+    missing = or_(*[getattr(Enrollment, program).is_(False) for program in required])
+    low = and_(
+        Enrollment.payer_type == PayerType.EMPLOYER, Enrollment.declared_wage < (minimum or 0)
+    )
+    enrolled, total, short, below = session.execute(
+        select(
+            func.count(func.distinct(Enrollment.worker_id)),
+            func.count(Enrollment.id),
+            func.count(Enrollment.id).filter(missing),
+            func.count(Enrollment.id).filter(low),
+        ).where(employed, Enrollment.status == EnrollmentStatus.ACTIVE)
+    ).one()
+    return {
+        "required": list(required),
+        "enrolled": enrolled,
+        "total": total,
+        "short": short,
+        "below": below,
+    }
 
 
 def _registered(company: Company) -> Check:
@@ -155,22 +180,18 @@ def _no_arrears(session, company, on, params) -> Check:
     )
 
 
-def _all_enrolled(session, company, active) -> Check:
-    enrolled = session.scalar(select(func.count(func.distinct(Enrollment.worker_id))).where(active))
-    declared = company.declared_workforce or 0
+def _all_enrolled(company: Company, figures: dict) -> Check:
+    enrolled, declared = figures["enrolled"], company.declared_workforce or 0
     return Check("workforce", enrolled >= declared, {"enrolled": enrolled, "declared": declared})
 
 
-def _program_set(session, company, active) -> Check:
-    required = FULL_SET if company.size_class in ("medium", "large") else SMALL_SET
-    missing = or_(*[getattr(Enrollment, program).is_(False) for program in required])
-    total, short = session.execute(
-        select(func.count(Enrollment.id), func.count(Enrollment.id).filter(missing)).where(active)
-    ).one()
-    if not total:
-        return Check("programs", None, {"required": list(required)})
+def _program_set(figures: dict) -> Check:
+    if not figures["total"]:
+        return Check("programs", None, {"required": figures["required"]})
     return Check(
-        "programs", short == 0, {"required": list(required), "short": short, "total": total}
+        "programs",
+        figures["short"] == 0,
+        {key: figures[key] for key in ("required", "short", "total")},
     )
 
 
@@ -197,27 +218,29 @@ def _construction(session, company, on, params) -> Check:
     )
 
 
-def _minimum_wage(session, company, on, active, params) -> Check:
-    if not params["check_minimum_wage"]:
-        return Check("minimum_wage", None, {})
-    province = company.regency.code[:2]
-    amount = session.scalar(
+def _minimum_wage_amount(session, company: Company, on: dt.date) -> int | None:
+    """The regency's minimum wage (UMK) of the year, else its province's (UMP), else None."""
+    return session.scalar(
         select(MinimumWage.amount)
         .where(
             MinimumWage.year == on.year,
-            MinimumWage.province_code == province,
+            MinimumWage.province_code == company.regency.code[:2],
             or_(MinimumWage.regency_id == company.regency_id, MinimumWage.regency_id.is_(None)),
         )
         .order_by(MinimumWage.regency_id.is_(None))
     )
-    if amount is None:
+
+
+def _minimum_wage(params: dict, minimum: int | None, figures: dict, on: dt.date) -> Check:
+    if not params["check_minimum_wage"]:
+        return Check("minimum_wage", None, {})
+    if minimum is None:
         return Check("minimum_wage", None, {"year": on.year})
-    below = session.scalar(
-        select(func.count(Enrollment.id)).where(
-            active, Enrollment.payer_type == PayerType.EMPLOYER, Enrollment.declared_wage < amount
-        )
+    return Check(
+        "minimum_wage",
+        figures["below"] == 0,
+        {"minimum": minimum, "below": figures["below"], "year": on.year},
     )
-    return Check("minimum_wage", below == 0, {"minimum": amount, "below": below, "year": on.year})
 
 
 def explain(check: Check) -> str:
