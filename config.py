@@ -134,5 +134,8 @@ class Config:
     REPORTS_DIR = os.environ.get("LINDUNGI_REPORTS_DIR", str(INSTANCE_DIR / "reports"))
     REPORTS_INLINE = False  # tests build reports inside the request
 
+    BATCH_MAX_AGE = env_int("LINDUNGI_BATCH_MAX_AGE", 65, minimum=18)
+    BATCH_MAX_DECILE = env_int("LINDUNGI_BATCH_MAX_DECILE", 4, minimum=1)
+
     EXPORT_MAX_ROWS = env_int("LINDUNGI_EXPORT_MAX_ROWS", 50000, minimum=100)
     DEMO_PASSWORD = os.environ.get("LINDUNGI_DEMO_PASSWORD")

@@ -9,6 +9,7 @@ from app.api.compliance import ComplianceApi
 from app.api.core import APIS
 from app.views.admin import AuditEventView, UserScopeView
 from app.views.areas import DistrictView, RegencyView, RegencyWorkforceView, VillageView
+from app.views.batches import BatchView
 from app.views.finance import ContributionView, IncomeBracketView, WageRateView
 from app.views.organisations import (
     BranchOfficeView,
@@ -39,6 +40,7 @@ CATEGORIES = {
 MENU = [
     ("Participation", WorkerView, "Workers", _l("Workers"), "fa-user"),
     ("Participation", EnrollmentView, "Enrollments", _l("Enrollments"), "fa-id-card"),
+    ("Participation", BatchView, "Enrollment batches", _l("Enrollment batches"), "fa-layer-group"),
     ("Participation", SponsorView, "Sponsors", _l("Sponsors and payers"), "fa-hand-holding-heart"),
     (
         "Participation",

@@ -38,6 +38,7 @@ PERMIT_READ = (
 )
 DESK = ("PermitDeskView",)
 REPORTS = ("ReportView",)
+BATCHES = ("BatchView",)
 AREA_APIS = ("RegencyApi", "VillageApi")
 CORE_APIS = ("CompanyApi", "WorkerApi", "EnrollmentApi", "ContributionApi")
 
@@ -55,7 +56,7 @@ MENU = {
     "areas": ["Areas", "Regencies", "Districts", "Villages", "Workforce"],
     "organisations": ["Organisations", "Branch offices", "OPDs"],
     "company": ["Organisations", "Companies"],
-    "people": ["Participation", "Workers", "Enrollments"],
+    "people": ["Participation", "Workers", "Enrollments", "Enrollment batches"],
     "funding": ["Participation", "Sponsors", "Commitments", "Contributions"],
     "rates": ["Reference", "Wage rates", "Income brackets"],
     "audit": ["Reference", "Audit trail"],
@@ -72,6 +73,7 @@ MENU = {
         "Workers",
         "Enrollments",
         "Sponsors",
+        "Enrollment batches",
     ],
 }
 
@@ -106,6 +108,7 @@ ROLE_PERMISSIONS: dict[str, list[list[list[str]]]] = {
     # Declared like the others so that its checks read config, not one query per menu item.
     ADMIN: [[["^.*$", "^.*$"]]],
     BRANCH_STAFF: [
+        grant(BATCHES, "list|show|add|edit|delete", prefix="can_"),
         grant(AREAS + ORGANISATIONS + RATES, READ),
         grant(COMPANY + PEOPLE + FUNDING, WRITE_DELETE),
         grant(("ConstructionProjectView",), WRITE_DELETE),
@@ -128,6 +131,7 @@ ROLE_PERMISSIONS: dict[str, list[list[list[str]]]] = {
         ),
     ],
     SUPERVISOR: [
+        grant(BATCHES, "list|show|decide", prefix="can_"),
         grant(AREAS + ORGANISATIONS + RATES, READ),
         grant(COMPANY + PEOPLE + FUNDING + PERMIT_READ, READ_EXPORT),
         grant(REPORTS, "list|request", prefix="can_"),
@@ -157,6 +161,7 @@ ROLE_PERMISSIONS: dict[str, list[list[list[str]]]] = {
         [["^(Participation|Contributions)$", "^menu_access$"]],
     ],
     OPERATOR: [
+        grant(BATCHES, "list|show|add|edit|delete", prefix="can_"),
         grant(("VillageView", "OpdView"), READ),
         grant(("WorkerView",), WRITE),
         grant(("EnrollmentView", "SponsorView"), READ),
@@ -166,6 +171,7 @@ ROLE_PERMISSIONS: dict[str, list[list[list[str]]]] = {
         menus("operator"),
     ],
     AUDITOR: [
+        grant(BATCHES, "list|show", prefix="can_"),
         grant(
             AREAS + ORGANISATIONS + COMPANY + PEOPLE + FUNDING + RATES + AUDIT + PERMIT_READ,
             READ_EXPORT,

@@ -190,3 +190,38 @@ def test_the_operator_may_read_but_not_export_enrollments(as_user):
     client = as_user("oki")
     assert "/enrollmentview/export/" not in text_of(client.get("/enrollmentview/list/"))
     assert client.get("/enrollmentview/export/csv").status_code in (302, 403)
+
+
+def test_an_enrollment_without_pension_can_be_added_through_the_form(app, as_user):
+    from app.models import Enrollment
+
+    with app.app_context():
+        village = db.session.query(Village).filter_by(code="62.03.01.2011").one()
+        born = dt.date(1979, 9, 9)
+        fresh = Worker(
+            nik=make_nik("62.03.01", born, "F", 4321),
+            name="Tanpa Pensiun",
+            birth_date=born,
+            sex="F",
+            village=village,
+            regency_id=village.regency_id,
+            segment="bpu",
+        )
+        db.session.add(fresh)
+        db.session.commit()
+        worker = fresh.id
+    response = as_user("sari").post(
+        "/enrollmentview/add",
+        data={
+            "worker": str(worker),
+            "jkk": "y",
+            "jkm": "y",
+            "start_date": "2026-02-01",
+            "payer_type": "worker",
+            "declared_wage": "1000000",
+        },
+    )
+    assert response.status_code == 302
+    with app.app_context():
+        enrollment = db.session.query(Enrollment).filter_by(worker_id=worker).one()
+        assert not enrollment.jp and enrollment.monthly_contribution == 16_800

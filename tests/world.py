@@ -133,6 +133,12 @@ def build(session, sm, password: str) -> None:
             barut_company,
             Opd(name="Dinas Sosial Kapuas", kind="dinas", regency=kapuas),
             Sponsor(name="APBD Kabupaten Kapuas", kind="apbd", regency=kapuas),
+            Sponsor(
+                name="Dana Desa Pulau Telo",
+                kind="apbdes",
+                regency=kapuas,
+                village=village(session, KAPUAS_VILLAGE),
+            ),
         ]
     )
     add_worker(

@@ -2,6 +2,7 @@
 
 from app.models.areas import District, Province, Regency, RegencyWorkforce, Village
 from app.models.audit import AuditEvent
+from app.models.batches import BatchRow, BatchStatus, EnrollmentBatch
 from app.models.contributions import Contribution, IncomeBracket, Program, WageRate
 from app.models.organisations import (
     BranchOffice,
@@ -38,6 +39,9 @@ from app.models.workers import (
 )
 
 __all__ = [
+    "BatchRow",
+    "BatchStatus",
+    "EnrollmentBatch",
     "ComplianceRule",
     "ConstructionProject",
     "Decision",

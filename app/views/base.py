@@ -18,7 +18,7 @@ from sqlalchemy import inspect
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
-from wtforms import HiddenField
+from wtforms import BooleanField, HiddenField
 
 from app.exports import export_response
 from app.extensions import db
@@ -117,9 +117,24 @@ class ScopedModelView(ModelView):
             )
             self.edit_columns = [*self.edit_columns, "version_token"]
         self._scope_relation_choices()
+        self._optional_booleans()
         super().__init__(**kwargs)
         related = {c.rsplit(".", 1)[0] for c in self.list_columns if "." in c}
         self.datamodel.eager = tuple(sorted(related | set(self.eager_columns)))
+
+    def _optional_booleans(self) -> None:
+        """Let a checkbox be left unticked (FAB makes a non-null boolean a required field)."""
+        for attr, columns in (
+            ("add_form_extra_fields", self.add_columns),
+            ("edit_form_extra_fields", self.edit_columns),
+        ):
+            fields = dict(getattr(self, attr) or {})
+            for column in columns or []:
+                if column not in fields and self.datamodel.is_boolean(column):
+                    label = (self.label_columns or {}).get(column, column)
+                    description = (self.description_columns or {}).get(column, "")
+                    fields[column] = BooleanField(label, description=description)
+            setattr(self, attr, fields)
 
     def _scope_relation_choices(self) -> None:
         """Offer only in-scope records in every relation select of the search and edit forms."""
