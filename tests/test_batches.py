@@ -312,3 +312,12 @@ def test_two_supervisors_pressing_approve_at_once_enroll_once(app, oki):
             .count()
             == 2
         )
+
+
+def test_the_batch_page_names_the_field_of_each_error_in_indonesian(app, oki):
+    bad = person()
+    bad[3] = "X"
+    batch_id = new_batch(app, oki)
+    page = text_of(upload(oki, batch_id, csv_file([bad])))
+    assert "Jenis kelamin</strong>: Tulis L atau P" in page
+    assert "0 valid, 1 perlu diperbaiki" in page

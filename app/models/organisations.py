@@ -15,6 +15,7 @@ from sqlalchemy import (
     String,
     Table,
     UniqueConstraint,
+    or_,
 )
 from sqlalchemy.orm import Mapped, mapped_column, object_session, relationship
 
@@ -206,7 +207,12 @@ class Sponsor(AuditMixin, Model):
 
     @classmethod
     def scope_clause(cls, scope):
-        return scope.clause(regency=cls.regency_id, village=cls.village_id, opd=cls.opd_id)
+        # A village or OPD sees its own sponsors and the regency-wide ones (APBD, CSR, province).
+        return scope.clause(
+            regency=cls.regency_id,
+            village=lambda v: or_(cls.village_id == v, cls.village_id.is_(None)),
+            opd=lambda o: or_(cls.opd_id == o, cls.opd_id.is_(None)),
+        )
 
 
 class SponsorCommitment(AuditMixin, Model):

@@ -82,6 +82,17 @@ def load_demo(session, today: dt.date | None = None) -> dict[str, int]:
         counts = _load_regency(session, maker, spec, regency, today)
         for key, value in counts.items():
             summary[key] += value
+    demo_village = session.scalars(select(Village).where(Village.code == DEMO_SCOPE_VILLAGE)).one()
+    if not session.scalar(select(Sponsor.id).where(Sponsor.village_id == demo_village.id)):
+        session.add(
+            Sponsor(
+                name=f"Dana Desa {demo_village.name}",
+                kind="apbdes",
+                regency_id=demo_village.regency_id,
+                village=demo_village,
+                contact="Kepala Desa",
+            )
+        )
     session.flush()
     bills = 0
     for back in range(BILLED_MONTHS, 0, -1):

@@ -133,7 +133,10 @@ class ScopedModelView(ModelView):
                 if column not in fields and self.datamodel.is_boolean(column):
                     label = (self.label_columns or {}).get(column, column)
                     description = (self.description_columns or {}).get(column, "")
-                    fields[column] = BooleanField(label, description=description)
+                    default = self.datamodel.obj.__table__.c[column].default
+                    fields[column] = BooleanField(
+                        label, description=description, default=bool(default and default.arg)
+                    )
             setattr(self, attr, fields)
 
     def _scope_relation_choices(self) -> None:

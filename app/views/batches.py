@@ -112,6 +112,9 @@ class BatchView(ScopedModelView):
         "submitted_at": formatting.long_date,
         "decided_at": formatting.long_date,
         "programs": lambda programs: ", ".join(p.upper() for p in programs),
+        "opd": lambda value: value or "—",
+        "decided_by": lambda value: value or "—",
+        "decision_note": lambda value: value or "—",
     }
     add_form_extra_fields = edit_form_extra_fields = {
         "sponsor": PickerField(_l("Paid by (sponsor)"), kind="sponsor"),
@@ -258,6 +261,18 @@ class BatchView(ScopedModelView):
         return response
 
 
+FIELD_LABELS = {
+    "nik": _l("NIK"),
+    "name": _l("Name"),
+    "birth_date": _l("Birth date"),
+    "sex": _l("Sex"),
+    "village_code": _l("Village"),
+    "segment": _l("Segment"),
+    "dtsen_decile": _l("DTSEN welfare decile"),
+    "declared_income": _l("Declared wage or income"),
+}
+
+
 def rules(app) -> dict:
     return {"max_age": app.config["BATCH_MAX_AGE"], "max_decile": app.config["BATCH_MAX_DECILE"]}
 
@@ -270,6 +285,7 @@ def batch_page(view, batch: EnrollmentBatch) -> dict:
         {"row": row, "errors": json.loads(row.errors) if row.errors else {}} for row in batch.rows
     ]
     return {
+        "field_labels": FIELD_LABELS,
         "batch": batch,
         "rows": rows,
         "valid_count": sum(r.valid for r in batch.rows),
