@@ -321,3 +321,17 @@ def test_the_batch_page_names_the_field_of_each_error_in_indonesian(app, oki):
     page = text_of(upload(oki, batch_id, csv_file([bad])))
     assert "Jenis kelamin</strong>: Tulis L atau P" in page
     assert "0 valid, 1 perlu diperbaiki" in page
+
+
+def test_the_berita_acara_of_an_approved_batch_prints(app, oki, as_user):
+    from pypdf import PdfReader
+
+    batch_id, rows = submitted_batch(app, oki)
+    vina = as_user("vina")
+    assert oki.get(f"/batchview/record/{batch_id}").status_code == 404  # not approved yet
+    vina.post(f"/batchview/decide/{batch_id}", data={"decision": "approve"})
+    response = vina.get(f"/batchview/record/{batch_id}")
+    text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(response.data)).pages)
+    assert "Berita acara persetujuan" in text
+    assert "Rp 33.600" in text  # two workers at Rp 16.800
+    assert rows[0][1] in text

@@ -78,6 +78,7 @@ class BatchView(ScopedModelView):
         "submit": "edit",
         "decide": "decide",
         "template": "list",
+        "record": "show",
     }
     label_columns = {
         "title": _l("Title"),
@@ -239,6 +240,21 @@ class BatchView(ScopedModelView):
             db.session.rollback()
             flash(str(exc.message), "danger")
         return redirect(url_for("BatchView.show", pk=pk))
+
+    @expose("/record/<int:pk>")
+    @has_access
+    def record(self, pk):
+        """Download the berita acara of an approved batch as PDF."""
+        from app.reports.batch import record_pdf
+
+        batch = self._batch_or_404(pk)
+        if batch.status != BatchStatus.ENROLLED:
+            from flask import abort
+
+            abort(404)
+        response = Response(record_pdf(batch), mimetype="application/pdf")
+        response.headers["Content-Disposition"] = f'inline; filename="berita-acara-{pk}.pdf"'
+        return response
 
     @expose("/template.csv")
     @has_access
