@@ -8,7 +8,7 @@ from sqlalchemy import func
 from app import create_app
 from app.extensions import db
 from app.models import Company, Contribution, Enrollment, Regency, Sponsor, Worker
-from app.services.demo import DEMO_USERS
+from app.services.demo_data import DEMO_USERS
 from app.services.identifiers import validate_nik
 from tests.conftest import TEST_CONFIG
 
