@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from flask import current_app, g, has_request_context
 from flask_appbuilder.models.filters import BaseFilter
-from sqlalchemy import and_, false, true
+from sqlalchemy import and_, false, select, true
 
 from app.roles import ADMIN
 
@@ -99,6 +99,14 @@ def current_scope() -> Scope:
 def scoped(query, model, scope: Scope | None = None):
     """Limit a query on a model to a scope (the current user's by default)."""
     return query.filter(model.scope_clause(scope or current_scope()))
+
+
+def get_in_scope(session, model, pk):
+    """Load one record by primary key inside the current user's scope, or None."""
+    if pk is None:
+        return None
+    query = select(model).where(model.id == pk, model.scope_clause(current_scope()))
+    return session.scalars(query).first()
 
 
 class ScopeFilter(BaseFilter):

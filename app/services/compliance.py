@@ -16,6 +16,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, func, or_, select
 
+from app.formatting import rupiah
 from app.models import (
     Company,
     CompanyStatus,
@@ -246,7 +247,6 @@ def _minimum_wage(params: dict, minimum: int | None, figures: dict, on: dt.date)
 def explain(check: Check) -> str:
     """Word a check's outcome for the reader, with what to do when it fails."""
     f = check.figures
-    money = _rupiah
     if check.code == "registered":
         if check.passed:
             return _("Registered with BPJS Ketenagakerjaan as employer %(npp)s.", npp=f["npp"])
@@ -259,7 +259,7 @@ def explain(check: Check) -> str:
             return _("No unpaid contributions up to last month.")
         text = _(
             "Unpaid contributions of %(amount)s over %(months)d month(s), oldest %(oldest)s",
-            amount=money(f["amount"]),
+            amount=rupiah(f["amount"]),
             months=f["months"],
             oldest=format_date(dt.date.fromisoformat(f["oldest"]), "MMMM y"),
         )
@@ -267,7 +267,7 @@ def explain(check: Check) -> str:
             return text + _(
                 " (within the grace of %(months)d month(s) and %(amount)s).",
                 months=f["grace_months"],
-                amount=money(f["grace_amount"]),
+                amount=rupiah(f["grace_amount"]),
             )
         return text + _(": pay the arrears at the BPJS Ketenagakerjaan branch.")
     if check.code == "workforce":
@@ -317,13 +317,13 @@ def explain(check: Check) -> str:
         return _("No minimum wage recorded for this year; wages not checked.")
     if check.passed:
         return _(
-            "No reported wage is below the minimum wage of %(amount)s.", amount=money(f["minimum"])
+            "No reported wage is below the minimum wage of %(amount)s.", amount=rupiah(f["minimum"])
         )
     return _(
         "%(below)d reported wage(s) below the minimum wage of %(amount)s: correct the "
         "reported wages.",
         below=f["below"],
-        amount=money(f["minimum"]),
+        amount=rupiah(f["minimum"]),
     )
 
 
@@ -340,7 +340,3 @@ CHECK_TITLES = {
 def check_title(code: str) -> str:
     """The translated title of a check."""
     return str(CHECK_TITLES[code])
-
-
-def _rupiah(amount: int) -> str:
-    return f"Rp {int(amount):,}".replace(",", ".")

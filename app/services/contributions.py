@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
+from app.formatting import rupiah
 from app.models import (
     Contribution,
     Enrollment,
@@ -111,7 +112,7 @@ class RateBook:
             _(
                 "No informal-worker income bracket covers %(income)s on %(date)s; an "
                 "administrator must add it.",
-                income=f"Rp {income:,}".replace(",", "."),
+                income=rupiah(income),
                 date=on.isoformat(),
             ),
             field="declared_wage",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 
-from flask import Response, current_app, flash, g, redirect, request, url_for
+from flask import Response, abort, current_app, flash, g, redirect, request, url_for
 from flask_appbuilder import expose
 from flask_appbuilder.security.decorators import has_access
 from flask_babel import gettext as _
@@ -162,8 +162,6 @@ class BatchView(ScopedModelView):
     def _batch_or_404(self, pk):
         batch = self.scoped_get(pk)
         if batch is None:
-            from flask import abort
-
             abort(404)
         return batch
 
@@ -249,8 +247,6 @@ class BatchView(ScopedModelView):
 
         batch = self._batch_or_404(pk)
         if batch.status != BatchStatus.ENROLLED:
-            from flask import abort
-
             abort(404)
         response = Response(record_pdf(batch), mimetype="application/pdf")
         response.headers["Content-Disposition"] = f'inline; filename="berita-acara-{pk}.pdf"'

@@ -22,7 +22,7 @@ from app.models import (
     PermitType,
 )
 from app.models.base import choice_label
-from app.scope import current_scope
+from app.scope import current_scope, get_in_scope
 from app.services import ServiceError, audit, compliance, permits
 from app.views.base import Interface, ScopedModelView
 from app.views.fields import ChoiceField
@@ -51,9 +51,7 @@ class PermitDeskView(BaseView):
         company, matches = None, []
         scope = current_scope()
         if company_id:
-            company = db.session.scalars(
-                select(Company).where(Company.id == company_id, Company.scope_clause(scope))
-            ).first()
+            company = get_in_scope(db.session, Company, company_id)
             if company is None:
                 abort(404)
         elif term:
@@ -101,9 +99,7 @@ class PermitDeskView(BaseView):
     @has_access
     def record(self, company_id):
         """Record the decision on an application; a certificate only for a compliant company."""
-        company = db.session.scalars(
-            select(Company).where(Company.id == company_id, Company.scope_clause(current_scope()))
-        ).first()
+        company = get_in_scope(db.session, Company, company_id)
         if company is None:
             abort(404)
         permit_type = request.form.get("permit_type", "")
@@ -135,11 +131,7 @@ class PermitDeskView(BaseView):
         """Download the certificate or the refusal note of a decision as PDF."""
         from app.reports.permit import permit_pdf
 
-        permit = db.session.scalars(
-            select(PermitCheck).where(
-                PermitCheck.id == pk, PermitCheck.scope_clause(current_scope())
-            )
-        ).first()
+        permit = get_in_scope(db.session, PermitCheck, pk)
         if permit is None or permit.decision == Decision.PENDING:
             abort(404)
         body = permit_pdf(permit)

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import JobStatus, Regency, ReportJob
 from app.reports.regency import FORMATS, fail_stale_jobs, report_file, start_job
-from app.scope import current_scope
+from app.scope import current_scope, get_in_scope
 from app.services import audit
 
 MIMETYPES = {
@@ -70,12 +70,7 @@ class ReportView(BaseView):
     @has_access
     def request_report(self):
         """Queue a regency report for a period; refuse a regency outside the user's area."""
-        regency = db.session.scalars(
-            select(Regency).where(
-                Regency.id == request.form.get("regency", type=int),
-                Regency.scope_clause(current_scope()),
-            )
-        ).first()
+        regency = get_in_scope(db.session, Regency, request.form.get("regency", type=int))
         if regency is None:
             abort(404)
         start, end = _date("start"), _date("end")
@@ -102,9 +97,7 @@ class ReportView(BaseView):
     @has_access
     def download(self, pk, fmt):
         """Download a finished report as PDF or XLSX, or read it on screen (HTML)."""
-        job = db.session.scalars(
-            select(ReportJob).where(ReportJob.id == pk, ReportJob.scope_clause(current_scope()))
-        ).first()
+        job = get_in_scope(db.session, ReportJob, pk)
         if fmt not in FORMATS or job is None or job.status != JobStatus.DONE:
             abort(404)
         path = report_file(job, fmt)
