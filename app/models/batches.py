@@ -13,6 +13,7 @@ from sqlalchemy import (
     DateTime,
     ForeignKey,
     Integer,
+    LargeBinary,
     String,
     Text,
     UniqueConstraint,
@@ -81,12 +82,25 @@ class EnrollmentBatch(Model):
     decision_note: Mapped[str | None] = mapped_column(String(500))
     file_name: Mapped[str | None] = mapped_column(String(200))
     file_sha256: Mapped[str | None] = mapped_column(String(64), index=True)
+    # An uploaded file waiting for or being checked in the background, and how far the check is.
+    check_status: Mapped[str | None] = mapped_column(String(10))
+    check_done: Mapped[int] = mapped_column(Integer, default=0)
+    check_total: Mapped[int] = mapped_column(Integer, default=0)
+    check_error: Mapped[str | None] = mapped_column(String(500))
+    pending_name: Mapped[str | None] = mapped_column(String(200))
+    pending_file: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
     rows = relationship(
         "BatchRow", back_populates="batch", cascade="all, delete-orphan", order_by="BatchRow.line"
     )
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def check_percent(self) -> int:
+        if not self.check_total:
+            return 0
+        return min(100, int(100 * self.check_done / self.check_total))
 
     @property
     def programs(self) -> list[str]:

@@ -1,0 +1,36 @@
+"""batch files checked in the background with progress
+
+Revision ID: 0004
+Revises: 0003
+Create Date: 2026-11-24 09:00:00
+
+"""
+from alembic import op
+import sqlalchemy as sa
+
+
+# revision identifiers, used by Alembic.
+revision = '0004'
+down_revision = '0003'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    with op.batch_alter_table('enrollment_batch', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('check_status', sa.String(length=10), nullable=True))
+        batch_op.add_column(sa.Column('check_done', sa.Integer(), nullable=False, server_default='0'))
+        batch_op.add_column(sa.Column('check_total', sa.Integer(), nullable=False, server_default='0'))
+        batch_op.add_column(sa.Column('check_error', sa.String(length=500), nullable=True))
+        batch_op.add_column(sa.Column('pending_name', sa.String(length=200), nullable=True))
+        batch_op.add_column(sa.Column('pending_file', sa.LargeBinary(), nullable=True))
+
+
+def downgrade():
+    with op.batch_alter_table('enrollment_batch', schema=None) as batch_op:
+        batch_op.drop_column('pending_file')
+        batch_op.drop_column('pending_name')
+        batch_op.drop_column('check_error')
+        batch_op.drop_column('check_total')
+        batch_op.drop_column('check_done')
+        batch_op.drop_column('check_status')
