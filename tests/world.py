@@ -11,6 +11,7 @@ from app.models import (
     Opd,
     Regency,
     Sponsor,
+    SponsorCommitment,
     UserScope,
     Village,
     Worker,
@@ -133,13 +134,25 @@ def build(session, sm, password: str) -> None:
             barut_company,
             Opd(name="Dinas Sosial Kapuas", kind="dinas", regency=kapuas),
             Sponsor(name="APBD Kabupaten Kapuas", kind="apbd", regency=kapuas),
-            Sponsor(
-                name="Dana Desa Pulau Telo",
-                kind="apbdes",
-                regency=kapuas,
-                village=village(session, KAPUAS_VILLAGE),
-            ),
         ]
+    )
+    village_fund = Sponsor(
+        name="Dana Desa Pulau Telo",
+        kind="apbdes",
+        regency=kapuas,
+        village=village(session, KAPUAS_VILLAGE),
+    )
+    session.add(
+        SponsorCommitment(
+            sponsor=village_fund,
+            regency_id=kapuas.id,
+            reference="APBDes Pulau Telo 2026",
+            workers_quota=400,
+            programs="JKK,JKM",
+            ceiling_amount=400 * 16_800 * 12,
+            start_date=dt.date(2026, 1, 1),
+            end_date=dt.date(2026, 12, 31),
+        )
     )
     add_worker(
         session, "Yohanes Ngabut", KAPUAS_VILLAGE, serial=11, segment="pu", company=kapuas_company

@@ -87,6 +87,7 @@ class EnrollmentBatch(Model):
     check_done: Mapped[int] = mapped_column(Integer, default=0)
     check_total: Mapped[int] = mapped_column(Integer, default=0)
     check_error: Mapped[str | None] = mapped_column(String(500))
+    check_started_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     pending_name: Mapped[str | None] = mapped_column(String(200))
     pending_file: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
     rows = relationship(

@@ -7,6 +7,7 @@ import datetime as dt
 from flask_appbuilder import Model
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
+    BigInteger,
     CheckConstraint,
     Column,
     Date,
@@ -232,7 +233,7 @@ class SponsorCommitment(AuditMixin, Model):
     reference: Mapped[str | None] = mapped_column(String(100))
     workers_quota: Mapped[int] = mapped_column(Integer)
     programs: Mapped[str] = mapped_column(String(30), default="JKK,JKM")
-    ceiling_amount: Mapped[int] = mapped_column(Integer)
+    ceiling_amount: Mapped[int] = mapped_column(BigInteger)
     start_date: Mapped[dt.date] = mapped_column(Date)
     end_date: Mapped[dt.date] = mapped_column(Date)
 

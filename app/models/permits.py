@@ -21,7 +21,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.models.areas import Regency
 from app.models.base import AuditMixin, Choice, register_labels
-from app.models.organisations import Company
+from app.models.organisations import Company, Sponsor
 
 
 class ComplianceRule(AuditMixin, Model):
@@ -223,6 +223,9 @@ class ReportJob(Model):
     kind: Mapped[str] = mapped_column(String(30))
     regency_id: Mapped[int] = mapped_column(ForeignKey("regency.id"), index=True)
     regency: Mapped[Regency] = relationship()
+    # The sponsor of a sponsor statement; None for a regency report.
+    sponsor_id: Mapped[int | None] = mapped_column(ForeignKey("sponsor.id"), index=True)
+    sponsor: Mapped[Sponsor | None] = relationship()
     period_from: Mapped[dt.date] = mapped_column(Date)
     period_to: Mapped[dt.date] = mapped_column(Date)
     locale: Mapped[str] = mapped_column(String(5), default="id")

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from flask import current_app, render_template
@@ -15,6 +14,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
+from app import background
 from app.exports import xlsx_sheets
 from app.extensions import db
 from app.models import (
@@ -33,7 +33,6 @@ from app.services.compliance import check_title, evaluate, rule_in_force
 log = logging.getLogger(__name__)
 PROGRESS_EVERY = 25
 FORMATS = ("pdf", "xlsx", "html")
-_executor: ThreadPoolExecutor | None = None
 
 
 def regency_context(
@@ -219,12 +218,4 @@ def fail_stale_jobs(session, now: dt.datetime) -> int:
 
 def start_job(job_id: int) -> None:
     """Run a report in this process's background worker (inline when REPORTS_INLINE is set)."""
-    global _executor
-    app = current_app._get_current_object()
-    if app.config.get("REPORTS_INLINE"):
-        run_job(app, job_id)
-        return
-    if _executor is None:
-        # One report at a time per process: a 1.000-row PDF takes ~170 MB while it is laid out.
-        _executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="lindungi-report")
-    _executor.submit(run_job, app, job_id)
+    background.submit("reports", run_job, job_id)

@@ -7,11 +7,22 @@ import datetime as dt
 import io
 import json
 import zipfile
+from collections.abc import Iterable, Iterator
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
-from app.models import BatchRow, District, Enrollment, EnrollmentStatus, Village, Worker
+from app.models import (
+    BatchRow,
+    BatchStatus,
+    District,
+    Enrollment,
+    EnrollmentBatch,
+    EnrollmentStatus,
+    Sponsor,
+    Village,
+    Worker,
+)
 from app.models.workers import Segment
 from app.services import ServiceError
 from app.services.identifiers import InvalidIdentifier, validate_nik
@@ -56,16 +67,22 @@ FORMULA_START = ("=", "+", "@")
 
 
 def read_table(filename: str, data: bytes) -> list[dict]:
-    """Read the rows of an uploaded file as {field: text} with their line numbers."""
+    """Read every row of an uploaded file as {field: text} with its line number."""
+    return list(iter_table(filename, data))
+
+
+def iter_table(filename: str, data: bytes) -> Iterator[dict]:
+    """Check the file's size and header now, then yield its rows one by one (streaming).
+
+    A formula cell or too many rows raises ServiceError while iterating, before anything is kept.
+    """
     if len(data) > MAX_BYTES:
         raise ServiceError(_("The file is larger than %(mb)d MB.", mb=MAX_BYTES // 2**20))
-    if (filename or "").lower().endswith(".xlsx"):
-        table = _xlsx_cells(data)
-    else:
-        table = _csv_cells(data)
-    if not table:
+    cells = _xlsx_cells(data) if _is_xlsx(filename) else _csv_cells(data)
+    first = next(cells, None)
+    if first is None:
         raise ServiceError(_("The file is empty."))
-    header = [HEADERS.get(str(cell or "").strip().lower()) for cell in table[0]]
+    header = [HEADERS.get(str(cell or "").strip().lower()) for cell in first]
     missing = [f for f in REQUIRED if f not in header]
     if missing:
         raise ServiceError(
@@ -74,52 +91,77 @@ def read_table(filename: str, data: bytes) -> list[dict]:
                 columns=", ".join(missing),
             )
         )
-    if len(table) - 1 > MAX_ROWS:
-        raise ServiceError(_("A batch holds at most %(n)d rows.", n=MAX_ROWS))
-    records = []
-    for line, cells in enumerate(table[1:], start=2):
-        if not any(str(c or "").strip() for c in cells):
+    return _records(header, cells)
+
+
+def _records(header: list, cells: Iterator[list]) -> Iterator[dict]:
+    for line, row in enumerate(cells, start=2):
+        if line - 1 > MAX_ROWS:
+            raise ServiceError(_("A batch holds at most %(n)d rows.", n=MAX_ROWS))
+        if not any(str(c or "").strip() for c in row):
             continue
         record = {"line": line}
-        for field, cell in zip(header, cells, strict=False):
+        for field, cell in zip(header, row, strict=False):
             if field:
                 record[field] = cell
-        records.append(record)
-    return records
+        yield record
 
 
-def _csv_cells(data: bytes) -> list[list[str]]:
+def count_lines(filename: str, data: bytes) -> int:
+    """A cheap upper bound of the file's data rows, for the progress bar."""
+    if _is_xlsx(filename):
+        from openpyxl import load_workbook
+
+        try:
+            book = load_workbook(io.BytesIO(data), read_only=True)
+            rows = book.worksheets[0].max_row or 0
+            book.close()
+        except (zipfile.BadZipFile, KeyError, ValueError, OSError):
+            return 0
+        return max(rows - 1, 0)
+    return max(data.count(b"\n") - (1 if data.endswith(b"\n") else 0), 0)
+
+
+def _is_xlsx(filename: str) -> bool:
+    return (filename or "").lower().endswith(".xlsx")
+
+
+def _csv_cells(data: bytes) -> Iterator[list[str]]:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         text = data.decode("latin-1")
     first = text.split("\n", 1)[0]
     delimiter = ";" if first.count(";") > first.count(",") else ","
-    rows = list(csv.reader(io.StringIO(text), delimiter=delimiter))
-    for line, row in enumerate(rows, start=1):
+    for line, row in enumerate(csv.reader(io.StringIO(text), delimiter=delimiter), start=1):
         if any(cell.strip().startswith(FORMULA_START) for cell in row):
             raise ServiceError(
                 _("Line %(line)d holds a formula; save the file with values only.", line=line)
             )
-    return rows
+        yield row
 
 
-def _xlsx_cells(data: bytes) -> list[list]:
+def _xlsx_cells(data: bytes) -> Iterator[list]:
     from openpyxl import load_workbook
 
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
-    except (zipfile.BadZipFile, KeyError, ValueError) as exc:
+        sheet = book.worksheets[0]
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError, IndexError) as exc:
         raise ServiceError(_("The file is not a valid XLSX workbook.")) from exc
-    rows = []
-    for line, row in enumerate(book.worksheets[0].iter_rows(), start=1):
-        if any(cell.data_type == "f" for cell in row):
-            raise ServiceError(
-                _("Line %(line)d holds a formula; save the file with values only.", line=line)
-            )
-        rows.append([cell.value for cell in row])
-    book.close()
-    return rows
+    return _xlsx_rows(book, sheet)
+
+
+def _xlsx_rows(book, sheet) -> Iterator[list]:
+    try:
+        for line, row in enumerate(sheet.iter_rows(), start=1):
+            if any(cell.data_type == "f" for cell in row):
+                raise ServiceError(
+                    _("Line %(line)d holds a formula; save the file with values only.", line=line)
+                )
+            yield [cell.value for cell in row]
+    finally:
+        book.close()
 
 
 def _text(value) -> str:
@@ -148,41 +190,114 @@ def _age(born: dt.date, on: dt.date) -> int:
     return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
 
 
-def check_rows(session, batch, records: list[dict], rules: dict) -> list[BatchRow]:
+CHUNK = 1000
+FUNDED = (
+    EnrollmentStatus.ACTIVE,
+    EnrollmentStatus.PENDING,
+    EnrollmentStatus.LAPSED,
+    EnrollmentStatus.ENDED,
+)
+
+
+def check_rows(
+    session, batch, records: Iterable[dict], rules: dict, progress=lambda done: None
+) -> list[BatchRow]:
     """Check every record against the batch and the database; return the rows with their errors.
 
-    Lookups are made once per file (villages, districts, active enrollments), not per row.
+    Records are taken a chunk at a time: lookups cost a few queries per chunk of CHUNK rows, and
+    `progress(done)` is called after each chunk.
     """
-    from app.validators import identifier_message
+    checker = RowChecker(session, batch, rules)
+    rows: list[BatchRow] = []
+    chunk: list[dict] = []
+    for record in records:
+        chunk.append(record)
+        if len(chunk) == CHUNK:
+            rows += checker.check_chunk(chunk)
+            progress(len(rows))
+            chunk = []
+    if chunk:
+        rows += checker.check_chunk(chunk)
+        progress(len(rows))
+    return rows
 
-    villages = {
-        code: (pk, district)
-        for pk, code, district in session.execute(
-            select(Village.id, Village.code, District.code)
-            .join(District)
-            .where(Village.regency_id == batch.regency_id)
-        )
-    }
-    districts = {district for _pk, district in villages.values()}
-    niks = {_text(r.get("nik")).replace(" ", "") for r in records}
-    enrolled = set()
-    nik_list = sorted(niks)
-    for start in range(0, len(nik_list), 1000):
-        enrolled |= set(
-            session.scalars(
+
+class RowChecker:
+    """The rules of one batch; villages are read once, the NIK lookups once per chunk."""
+
+    def __init__(self, session, batch, rules: dict, seen: dict[str, int] | None = None):
+        self.session, self.batch, self.rules = session, batch, rules
+        self.villages = {
+            code: (pk, district)
+            for pk, code, district in session.execute(
+                select(Village.id, Village.code, District.code)
+                .join(District)
+                .where(Village.regency_id == batch.regency_id)
+            )
+        }
+        self.districts = {district for _pk, district in self.villages.values()}
+        self.seen: dict[str, int] = dict(seen or {})
+
+    def check_chunk(self, records: list[dict]) -> list[BatchRow]:
+        niks = sorted({_nik(r) for r in records} - {""})
+        enrolled, funded, proposed = self._lookups(niks)
+        return [self.check(record, enrolled, funded, proposed) for record in records]
+
+    def funded_niks(self, niks: list[str]) -> set[str]:
+        """NIKs actively enrolled, funded in the batch's months or proposed in another batch."""
+        found: set[str] = set()
+        for start in range(0, len(niks), CHUNK):
+            enrolled, funded, proposed = self._lookups(niks[start : start + CHUNK])
+            found |= enrolled | set(funded) | set(proposed)
+        return found
+
+    def _lookups(self, niks: list[str]):
+        """Who is actively enrolled, who was funded in the batch's months, who is proposed."""
+        batch = self.batch
+        overlaps = [
+            Enrollment.start_date <= batch.period_end,
+            or_(Enrollment.end_date.is_(None), Enrollment.end_date >= batch.period_start),
+        ]
+        enrolled = set(
+            self.session.scalars(
                 select(Worker.nik)
                 .join(Enrollment, Enrollment.worker_id == Worker.id)
-                .where(
-                    Worker.nik.in_(nik_list[start : start + 1000]),
-                    Enrollment.status == EnrollmentStatus.ACTIVE,
-                )
+                .where(Worker.nik.in_(niks), Enrollment.status == EnrollmentStatus.ACTIVE)
             )
         )
-    seen: dict[str, int] = {}
-    rows = []
-    for record in records:
+        funded = {
+            nik: (sponsor, start, end)
+            for nik, sponsor, start, end in self.session.execute(
+                select(Worker.nik, Sponsor.name, Enrollment.start_date, Enrollment.end_date)
+                .join(Enrollment, Enrollment.worker_id == Worker.id)
+                .join(Sponsor, Sponsor.id == Enrollment.sponsor_id)
+                .where(Worker.nik.in_(niks), Enrollment.status.in_(FUNDED), *overlaps)
+            )
+        }
+        proposed = dict(
+            self.session.execute(
+                select(BatchRow.nik, EnrollmentBatch.id)
+                .join(EnrollmentBatch, EnrollmentBatch.id == BatchRow.batch_id)
+                .where(
+                    BatchRow.nik.in_(niks),
+                    BatchRow.errors.is_(None),
+                    EnrollmentBatch.id != batch.id,
+                    EnrollmentBatch.status == BatchStatus.SUBMITTED,
+                    EnrollmentBatch.period_start <= batch.period_end,
+                    EnrollmentBatch.period_end >= batch.period_start,
+                )
+            ).all()
+        )
+        return enrolled, funded, proposed
+
+    def check(self, record: dict, enrolled, funded, proposed) -> BatchRow:
+        """Check one record; every field's problem is named at once."""
+        from app.formatting import long_date
+        from app.validators import identifier_message
+
+        batch, rules = self.batch, self.rules
         errors: dict[str, str] = {}
-        nik = _text(record.get("nik")).replace(" ", "")
+        nik = _nik(record)
         name = _text(record.get("name"))
         born = _date(record.get("birth_date"))
         sex = SEXES.get(_text(record.get("sex")).lower())
@@ -201,20 +316,36 @@ def check_rows(session, batch, records: list[dict], rules: dict) -> list[BatchRo
         try:
             validate_nik(
                 nik,
-                region_exists=districts.__contains__,
+                region_exists=self.districts.__contains__,
                 birth_date=born if "birth_date" not in errors else None,
                 sex=sex,
             )
         except InvalidIdentifier as exc:
             errors["nik"] = identifier_message(exc)
-        if "nik" not in errors and nik in seen:
-            errors["nik"] = _("The same NIK is on line %(line)d.", line=seen[nik])
-        elif "nik" not in errors and nik in enrolled:
-            errors["nik"] = _("This worker is already actively enrolled.")
-        seen.setdefault(nik, record["line"])
-        if village_code not in villages:
+        if "nik" not in errors:
+            if nik in self.seen and self.seen[nik] != record["line"]:
+                errors["nik"] = _("The same NIK is on line %(line)d.", line=self.seen[nik])
+            elif nik in enrolled:
+                errors["nik"] = _("This worker is already actively enrolled.")
+            elif nik in funded:
+                sponsor, start, end = funded[nik]
+                errors["nik"] = _(
+                    "Already funded by %(sponsor)s from %(start)s to %(end)s; a worker is "
+                    "never funded twice for the same month.",
+                    sponsor=sponsor,
+                    start=long_date(start),
+                    end=long_date(end) if end else _("open-ended"),
+                )
+            elif nik in proposed:
+                errors["nik"] = _(
+                    "Also proposed for the same months in batch #%(id)d awaiting a decision.",
+                    id=proposed[nik],
+                )
+        if nik:
+            self.seen.setdefault(nik, record["line"])
+        if village_code not in self.villages:
             errors["village_code"] = _("Not a village of %(regency)s.", regency=batch.regency.name)
-        elif batch.village_id and villages[village_code][0] != batch.village_id:
+        elif batch.village_id and self.villages[village_code][0] != batch.village_id:
             errors["village_code"] = _("Not the batch's village.")
         if segment not in {s.value for s in Segment}:
             errors["segment"] = _("Unknown segment.")
@@ -228,20 +359,21 @@ def check_rows(session, batch, records: list[dict], rules: dict) -> list[BatchRo
                 max=rules["max_decile"],
             )
         income = _text(record.get("declared_income")) or str(DEFAULT_INCOME)
-        if not income.isdigit() or int(income) <= 0:
+        if not income.isdigit() or int(income) <= 0 or len(income) > 11:
             errors["declared_income"] = _("The income is a whole number of Rupiah.")
-        rows.append(
-            BatchRow(
-                line=record["line"],
-                nik=nik[:32] or None,
-                name=name[:150] or None,
-                birth_date=born,
-                sex=sex,
-                village_code=village_code[:20] or None,
-                segment=segment[:20],
-                dtsen_decile=int(decile) if decile.isdigit() and len(decile) < 3 else None,
-                declared_income=int(income) if income.isdigit() and len(income) < 12 else None,
-                errors=json.dumps(errors, ensure_ascii=False) if errors else None,
-            )
+        return BatchRow(
+            line=record["line"],
+            nik=nik[:32] or None,
+            name=name[:150] or None,
+            birth_date=born,
+            sex=sex,
+            village_code=village_code[:20] or None,
+            segment=segment[:20],
+            dtsen_decile=int(decile) if decile.isdigit() and len(decile) < 3 else None,
+            declared_income=int(income) if income.isdigit() and len(income) < 12 else None,
+            errors=json.dumps(errors, ensure_ascii=False) if errors else None,
         )
-    return rows
+
+
+def _nik(record: dict) -> str:
+    return _text(record.get("nik")).replace(" ", "")

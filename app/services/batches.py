@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
+import logging
 
 from flask_babel import gettext as _
-from sqlalchemy import select, update
+from sqlalchemy import delete, func, select, update
 
 from app.models import (
     BatchRow,
@@ -18,12 +20,18 @@ from app.models import (
     Enrollment,
     EnrollmentBatch,
     EnrollmentStatus,
+    JobStatus,
     Village,
     Worker,
 )
 from app.services import Conflict, ServiceError
-from app.services.batch_import import check_rows, read_table
+from app.services.batch_import import MAX_BYTES, RowChecker, check_rows, count_lines, iter_table
 from app.services.contributions import RateBook, calculate
+from app.services.sponsors import Budget, batch_budget
+
+log = logging.getLogger(__name__)
+BUSY = (JobStatus.QUEUED, JobStatus.RUNNING)
+STALE_AFTER = dt.timedelta(minutes=30)
 
 PAYER_FOR_SPONSOR = {
     "apbd": "apbd",
@@ -35,29 +43,189 @@ PAYER_FOR_SPONSOR = {
 EDITABLE = (BatchStatus.DRAFT, BatchStatus.RETURNED)
 
 
-def stage_file(session, batch: EnrollmentBatch, filename: str, data: bytes, rules: dict) -> dict:
-    """Replace a draft batch's rows with a checked file; tell whether the file was seen before."""
+def queue_file(session, batch: EnrollmentBatch, filename: str, data: bytes, now) -> None:
+    """Keep an uploaded file for the background check; refuse what cannot be a batch file."""
     if batch.status not in EDITABLE:
         raise Conflict(_("Only a draft or returned batch can take a new file."))
-    records = read_table(filename, data)
-    digest = hashlib.sha256(data).hexdigest()
-    seen_in = session.scalars(
-        select(EnrollmentBatch.id).where(
-            EnrollmentBatch.file_sha256 == digest, EnrollmentBatch.id != batch.id
+    if batch.check_status in BUSY:
+        raise Conflict(_("The previous file of this batch is still being checked."))
+    if not data:
+        raise ServiceError(_("The file is empty."))
+    if len(data) > MAX_BYTES:
+        raise ServiceError(_("The file is larger than %(mb)d MB.", mb=MAX_BYTES // 2**20))
+    batch.pending_file, batch.pending_name = data, (filename or "")[:200]
+    batch.check_status, batch.check_error = JobStatus.QUEUED, None
+    batch.check_done, batch.check_total = 0, count_lines(filename, data)
+    batch.check_started_at = now
+
+
+def check_pending(session, batch_id: int, rules: dict) -> None:
+    """Check a queued file and stage its rows, committing progress; record a refusal as failed."""
+    batch = session.get(EnrollmentBatch, batch_id)
+    if batch is None or batch.check_status != JobStatus.QUEUED:
+        return
+    data, filename = batch.pending_file, batch.pending_name
+    batch.check_status = JobStatus.RUNNING
+    session.commit()
+
+    def progress(done: int) -> None:
+        batch.check_done, batch.check_total = done, max(batch.check_total, done)
+        session.commit()
+
+    try:
+        stage_file(session, batch, filename, data, rules, progress)
+        batch.check_status = JobStatus.DONE
+    except ServiceError as exc:
+        session.rollback()
+        batch = session.get(EnrollmentBatch, batch_id)
+        batch.check_status, batch.check_error = JobStatus.FAILED, str(exc.message)[:500]
+    except Exception:  # the operator must see that it failed, never a check that runs forever
+        log.exception("checking the file of batch %s failed", batch_id)  # no row data in logs
+        session.rollback()
+        batch = session.get(EnrollmentBatch, batch_id)
+        batch.check_status = JobStatus.FAILED
+        batch.check_error = _("The file could not be checked; upload it again.")
+    batch.pending_file = None
+    session.commit()
+
+
+def fail_stale_checks(session, now: dt.datetime) -> None:
+    """A check cut off by a restart shows as failed instead of running forever."""
+    stale = session.scalars(
+        select(EnrollmentBatch).where(
+            EnrollmentBatch.check_status.in_(BUSY),
+            EnrollmentBatch.check_started_at < now - STALE_AFTER,
         )
     ).all()
-    rows = check_rows(session, batch, records, rules)
-    batch.rows.clear()
-    session.flush()  # the old rows go before the new ones take their line numbers
-    batch.rows = rows
+    for batch in stale:
+        batch.check_status, batch.pending_file = JobStatus.FAILED, None
+        batch.check_error = _("The check was interrupted; upload the file again.")
+    if stale:
+        session.commit()
+
+
+def stage_file(
+    session, batch: EnrollmentBatch, filename: str, data: bytes, rules: dict, progress=None
+) -> dict:
+    """Replace a draft batch's rows with a checked file; tell whether the file was seen before.
+
+    The old rows are replaced in one transaction after every row is checked; a refused file
+    (formula, too many rows) leaves them as they were.
+    """
+    if batch.status not in EDITABLE:
+        raise Conflict(_("Only a draft or returned batch can take a new file."))
+    rows = check_rows(
+        session, batch, iter_table(filename, data), rules, progress or (lambda done: None)
+    )
+    digest = hashlib.sha256(data).hexdigest()
+    session.execute(
+        delete(BatchRow)
+        .where(BatchRow.batch_id == batch.id)
+        .execution_options(synchronize_session=False)
+    )
+    session.expire(batch, ["rows"])
+    for row in rows:
+        row.batch_id = batch.id
+    session.add_all(rows)
     batch.file_name, batch.file_sha256 = (filename or "")[:200], digest
-    valid = sum(row.valid for row in batch.rows)
+    session.flush()
+    valid = sum(row.valid for row in rows)
     return {
-        "rows": len(batch.rows),
+        "rows": len(rows),
         "valid": valid,
-        "invalid": len(batch.rows) - valid,
-        "seen_in": list(seen_in),
+        "invalid": len(rows) - valid,
+        "seen_in": seen_in(session, batch),
     }
+
+
+def seen_in(session, batch: EnrollmentBatch) -> list[int]:
+    """Other batches that were given the very same file."""
+    if not batch.file_sha256:
+        return []
+    return list(
+        session.scalars(
+            select(EnrollmentBatch.id)
+            .where(EnrollmentBatch.file_sha256 == batch.file_sha256, EnrollmentBatch.id != batch.id)
+            .order_by(EnrollmentBatch.id)
+        )
+    )
+
+
+ROW_FIELDS = (
+    "nik",
+    "name",
+    "birth_date",
+    "sex",
+    "village_code",
+    "segment",
+    "dtsen_decile",
+    "declared_income",
+)
+
+
+def fix_row(session, batch: EnrollmentBatch, row: BatchRow, values: dict, rules: dict) -> dict:
+    """Check corrected values of one row; save them only when the row becomes valid.
+
+    Returns the errors by field (nothing is saved then). Rows that were flagged as repeating
+    the row's old NIK are checked again, since the repetition may be gone.
+    """
+    if batch.status not in EDITABLE or batch.check_status in BUSY:
+        raise Conflict(_("Only a draft or returned batch can be corrected."))
+    others = {}
+    for other in sorted(batch.rows, key=lambda r: r.line):
+        if other.id != row.id and other.nik:
+            others.setdefault(other.nik, other.line)
+    checker = RowChecker(session, batch, rules, seen=others)
+    checked = checker.check_chunk([{"line": row.line, **values}])[0]
+    if checked.errors:
+        return json.loads(checked.errors)
+    old_nik = row.nik
+    for name in ROW_FIELDS:
+        setattr(row, name, getattr(checked, name))
+    row.errors = None
+    if old_nik and old_nik != row.nik:
+        _recheck_repeats(session, batch, old_nik, rules)
+    session.flush()
+    return {}
+
+
+def _recheck_repeats(session, batch: EnrollmentBatch, nik: str, rules: dict) -> None:
+    repeats = [r for r in batch.rows if r.nik == nik and r.errors]
+    if not repeats:
+        return
+    seen = {}
+    for other in sorted(batch.rows, key=lambda r: r.line):
+        if other.nik and other not in repeats:
+            seen.setdefault(other.nik, other.line)
+    checker = RowChecker(session, batch, rules, seen=seen)
+    for row in sorted(repeats, key=lambda r: r.line):
+        row.errors = checker.check_chunk([row_record(row)])[0].errors
+
+
+def row_record(row: BatchRow) -> dict:
+    """A stored row as the record it was read from (for checking it again)."""
+    return {
+        "line": row.line,
+        "nik": row.nik,
+        "name": row.name,
+        "birth_date": row.birth_date,
+        "sex": {"M": "L", "F": "P"}.get(row.sex or "", ""),
+        "village_code": row.village_code,
+        "segment": row.segment,
+        "dtsen_decile": row.dtsen_decile,
+        "declared_income": row.declared_income,
+    }
+
+
+def remove_row(session, batch: EnrollmentBatch, row: BatchRow, rules: dict) -> None:
+    """Take a row out of a draft batch."""
+    if batch.status not in EDITABLE or batch.check_status in BUSY:
+        raise Conflict(_("Only a draft or returned batch can be corrected."))
+    nik = row.nik
+    batch.rows.remove(row)
+    session.flush()
+    if nik:
+        _recheck_repeats(session, batch, nik, rules)
 
 
 def submit(session, batch: EnrollmentBatch, user_id: int, now: dt.datetime) -> None:
@@ -105,6 +273,15 @@ def decide(
             raise Conflict(_("You made this batch; another supervisor must decide it."))
         raise Conflict(_("This batch has already been decided."))
     if outcome == BatchStatus.ENROLLED:
+        shortfalls = budget(session, batch).shortfalls
+        if shortfalls:
+            raise Conflict(
+                _(
+                    "The sponsor's commitment does not cover this batch: %(why)s Return it for "
+                    "revision or reject it.",
+                    why=" ".join(shortfalls),
+                )
+            )
         enroll_rows(session, batch)
     return batch
 
@@ -122,7 +299,12 @@ def enroll_rows(session, batch: EnrollmentBatch) -> int:
             )
         )
     )
-    clashes = [row.line for row in rows if row.nik in workers and workers[row.nik].id in active]
+    funded = RowChecker(session, batch, {}).funded_niks(niks)
+    clashes = [
+        row.line
+        for row in rows
+        if (row.nik in workers and workers[row.nik].id in active) or row.nik in funded
+    ]
     if clashes:
         raise Conflict(
             _(
@@ -176,22 +358,39 @@ def enroll_rows(session, batch: EnrollmentBatch) -> int:
     return len(rows)
 
 
-def monthly_cost(session, batch: EnrollmentBatch) -> int:
+def budget(session, batch: EnrollmentBatch) -> Budget:
+    """The valid rows' cost against the sponsor's commitment, with any shortfall."""
+    incomes = valid_incomes(session, batch)
+    return batch_budget(
+        session, batch, monthly_cost(session, batch, incomes), sum(n for _i, n in incomes)
+    )
+
+
+def valid_incomes(session, batch: EnrollmentBatch) -> list[tuple[int | None, int]]:
+    """The valid rows counted by declared income (one aggregate query)."""
+    return session.execute(
+        select(BatchRow.declared_income, func.count())
+        .where(BatchRow.batch_id == batch.id, BatchRow.errors.is_(None))
+        .group_by(BatchRow.declared_income)
+    ).all()
+
+
+def monthly_cost(session, batch: EnrollmentBatch, incomes=None) -> int:
     """What the valid rows cost the sponsor each month at the rates of the period's start."""
     book = RateBook.load(session)
     total = 0
-    for row in batch.rows:
-        if row.valid and row.declared_income:
+    for income, count in valid_incomes(session, batch) if incomes is None else incomes:
+        if income:
             probe = Enrollment(
                 worker=None,
-                declared_wage=row.declared_income,
+                declared_wage=income,
                 jkk=batch.jkk,
                 jkm=batch.jkm,
                 jht=batch.jht,
                 jp=False,
                 jkp=False,
             )
-            total += calculate(book, probe, batch.period_start).total
+            total += calculate(book, probe, batch.period_start).total * count
     return total
 
 

@@ -80,16 +80,29 @@ def load_demo(session, today: dt.date | None = None) -> dict[str, int]:
         for key, value in counts.items():
             summary[key] += value
     demo_village = session.scalars(select(Village).where(Village.code == DEMO_SCOPE_VILLAGE)).one()
-    if not session.scalar(select(Sponsor.id).where(Sponsor.village_id == demo_village.id)):
-        session.add(
-            Sponsor(
-                name=f"Dana Desa {demo_village.name}",
-                kind="apbdes",
-                regency_id=demo_village.regency_id,
-                village=demo_village,
-                contact="Kepala Desa",
-            )
+    session.flush()
+    village_fund = session.scalars(
+        select(Sponsor).where(Sponsor.village_id == demo_village.id).limit(1)
+    ).first() or Sponsor(
+        name=f"Dana Desa {demo_village.name}",
+        kind="apbdes",
+        regency_id=demo_village.regency_id,
+        village=demo_village,
+        contact="Kepala Desa",
+    )
+    # "1 Desa 100": the village budgets JKK+JKM for 100 vulnerable workers this year.
+    session.add(
+        SponsorCommitment(
+            sponsor=village_fund,
+            regency_id=demo_village.regency_id,
+            reference=f"APBDes {demo_village.name} {today.year}",
+            workers_quota=100,
+            programs="JKK,JKM",
+            ceiling_amount=100 * 16_800 * 12,
+            start_date=dt.date(today.year, 1, 1),
+            end_date=dt.date(today.year, 12, 31),
         )
+    )
     session.flush()
     bills = 0
     for back in range(BILLED_MONTHS, 0, -1):

@@ -22,14 +22,34 @@ def upgrade():
         batch_op.add_column(sa.Column('check_done', sa.Integer(), nullable=False, server_default='0'))
         batch_op.add_column(sa.Column('check_total', sa.Integer(), nullable=False, server_default='0'))
         batch_op.add_column(sa.Column('check_error', sa.String(length=500), nullable=True))
+        batch_op.add_column(sa.Column('check_started_at', sa.DateTime(timezone=True), nullable=True))
         batch_op.add_column(sa.Column('pending_name', sa.String(length=200), nullable=True))
         batch_op.add_column(sa.Column('pending_file', sa.LargeBinary(), nullable=True))
 
 
+    with op.batch_alter_table('report_job', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('sponsor_id', sa.Integer(), nullable=True))
+        batch_op.create_index(batch_op.f('ix_report_job_sponsor_id'), ['sponsor_id'], unique=False)
+        batch_op.create_foreign_key('fk_report_job_sponsor_id_sponsor', 'sponsor', ['sponsor_id'], ['id'])
+
+    # A regency's APBD commitment can pass Rp 2,1 billion (Kapuas: 9.960 workers x 12 months).
+    with op.batch_alter_table('sponsor_commitment', schema=None) as batch_op:
+        batch_op.alter_column('ceiling_amount', existing_type=sa.Integer(), type_=sa.BigInteger(),
+                              existing_nullable=False)
+
+
 def downgrade():
+    with op.batch_alter_table('report_job', schema=None) as batch_op:
+        batch_op.drop_constraint('fk_report_job_sponsor_id_sponsor', type_='foreignkey')
+        batch_op.drop_index(batch_op.f('ix_report_job_sponsor_id'))
+        batch_op.drop_column('sponsor_id')
+    with op.batch_alter_table('sponsor_commitment', schema=None) as batch_op:
+        batch_op.alter_column('ceiling_amount', existing_type=sa.BigInteger(), type_=sa.Integer(),
+                              existing_nullable=False)
     with op.batch_alter_table('enrollment_batch', schema=None) as batch_op:
         batch_op.drop_column('pending_file')
         batch_op.drop_column('pending_name')
+        batch_op.drop_column('check_started_at')
         batch_op.drop_column('check_error')
         batch_op.drop_column('check_total')
         batch_op.drop_column('check_done')
