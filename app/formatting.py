@@ -50,6 +50,11 @@ def arrears(value) -> str:
     )
 
 
+def month_year(value) -> str:
+    """A month as `Maret 2026`."""
+    return "" if value is None else babel_format_date(value, "MMMM y")
+
+
 def personal_data_visible() -> bool:
     """Tell whether the current user may see unmasked personal data."""
     return can_see_personal_data(acting_user())
@@ -79,5 +84,10 @@ def register(app) -> None:
     from app.services.identifiers import format_npwp
 
     app.jinja_env.filters.update(
-        rupiah=rupiah, long_date=long_date, choice_label=choice_label, nik=nik, npwp=format_npwp
+        rupiah=rupiah,
+        long_date=long_date,
+        month_year=month_year,
+        choice_label=choice_label,
+        nik=nik,
+        npwp=format_npwp,
     )

@@ -320,7 +320,7 @@ def test_the_batch_page_names_the_field_of_each_error_in_indonesian(app, oki):
     batch_id = new_batch(app, oki)
     page = text_of(upload(oki, batch_id, csv_file([bad])))
     assert "Jenis kelamin</strong>: Tulis L atau P" in page
-    assert "0 valid, 1 perlu diperbaiki" in page
+    assert "perlu diperbaiki: 1" in page
 
 
 def test_the_berita_acara_of_an_approved_batch_prints(app, oki, as_user):

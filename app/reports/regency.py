@@ -106,7 +106,8 @@ def report_dir() -> Path:
 
 def report_file(job: ReportJob, fmt: str) -> Path:
     """Where a finished report's file is kept."""
-    return report_dir() / f"regency-{job.id}.{fmt}"
+    prefix = "sponsor" if job.kind == "sponsor_statement" else "regency"
+    return report_dir() / f"{prefix}-{job.id}.{fmt}"
 
 
 def regency_xlsx(context: dict, labels: dict) -> bytes:
@@ -162,6 +163,26 @@ def regency_labels() -> dict:
     }
 
 
+def regency_files(session, job: ReportJob, progress) -> dict[str, bytes]:
+    """The regency compliance report as HTML, PDF and XLSX."""
+    context = regency_context(
+        session, job.regency, job.period_from, job.period_to, dt.date.today(), progress
+    )
+    html = render_template("reports/regency.html", locale=job.locale, **context)
+    return {
+        "html": html.encode(),
+        "pdf": html_to_pdf(html),
+        "xlsx": regency_xlsx(context, regency_labels()),
+    }
+
+
+def builder(kind: str):
+    """The function that builds a kind of report's files: (session, job, progress) -> files."""
+    from app.reports.sponsor import statement_files
+
+    return {"regency_compliance": regency_files, "sponsor_statement": statement_files}[kind]
+
+
 def run_job(app, job_id: int) -> None:
     """Build a queued report and keep its files; record failure instead of raising."""
     with app.app_context():
@@ -176,15 +197,7 @@ def run_job(app, job_id: int) -> None:
 
         try:
             with force_locale(job.locale):
-                context = regency_context(
-                    session, job.regency, job.period_from, job.period_to, dt.date.today(), progress
-                )
-                html = render_template("reports/regency.html", locale=job.locale, **context)
-                files = {
-                    "html": html.encode(),
-                    "pdf": html_to_pdf(html),
-                    "xlsx": regency_xlsx(context, regency_labels()),
-                }
+                files = builder(job.kind)(session, job, progress)
             for fmt, body in files.items():
                 report_file(job, fmt).write_bytes(body)
             job.status = JobStatus.DONE

@@ -273,7 +273,7 @@ def decide(
             raise Conflict(_("You made this batch; another supervisor must decide it."))
         raise Conflict(_("This batch has already been decided."))
     if outcome == BatchStatus.ENROLLED:
-        shortfalls = budget(session, batch).shortfalls
+        shortfalls = budget(session, batch, pending=True).shortfalls
         if shortfalls:
             raise Conflict(
                 _(
@@ -358,11 +358,15 @@ def enroll_rows(session, batch: EnrollmentBatch) -> int:
     return len(rows)
 
 
-def budget(session, batch: EnrollmentBatch) -> Budget:
+def budget(session, batch: EnrollmentBatch, pending: bool | None = None) -> Budget:
     """The valid rows' cost against the sponsor's commitment, with any shortfall."""
     incomes = valid_incomes(session, batch)
     return batch_budget(
-        session, batch, monthly_cost(session, batch, incomes), sum(n for _i, n in incomes)
+        session,
+        batch,
+        monthly_cost(session, batch, incomes),
+        sum(n for _i, n in incomes),
+        pending=pending,
     )
 
 
@@ -396,3 +400,20 @@ def monthly_cost(session, batch: EnrollmentBatch, incomes=None) -> int:
 
 def valid_rows(batch: EnrollmentBatch) -> list[BatchRow]:
     return [row for row in batch.rows if row.valid]
+
+
+def enrolled(session, batch: EnrollmentBatch):
+    """The approved rows with their worker, village and enrollment, in line order (one query)."""
+    return session.execute(
+        select(BatchRow, Worker, Village, Enrollment)
+        .join(Worker, Worker.id == BatchRow.worker_id)
+        .outerjoin(Village, Village.id == Worker.village_id)
+        .join(
+            Enrollment,
+            (Enrollment.worker_id == Worker.id)
+            & (Enrollment.sponsor_id == batch.sponsor_id)
+            & (Enrollment.start_date == batch.period_start),
+        )
+        .where(BatchRow.batch_id == batch.id)
+        .order_by(BatchRow.line)
+    ).all()

@@ -37,7 +37,7 @@ def commitment_for(session, sponsor_id: int, start: dt.date, end: dt.date):
     ).first()
 
 
-def _funded_by(sponsor_id: int, start: dt.date, end: dt.date) -> list:
+def funded_by(sponsor_id: int, start: dt.date, end: dt.date) -> list:
     return [
         Enrollment.sponsor_id == sponsor_id,
         Enrollment.status.in_(FUNDED),
@@ -52,7 +52,7 @@ def usage(session, commitment: SponsorCommitment) -> tuple[int, int]:
     Enrollments are grouped by their dates (a batch enrolls everyone on the same dates), so this
     is two aggregate queries whatever the number of workers.
     """
-    where = _funded_by(commitment.sponsor_id, commitment.start_date, commitment.end_date)
+    where = funded_by(commitment.sponsor_id, commitment.start_date, commitment.end_date)
     amount = 0
     for start, end, monthly in session.execute(
         select(
@@ -98,8 +98,14 @@ class Budget:
         return self.commitment.workers_quota - self.used_workers
 
 
-def batch_budget(session, batch: EnrollmentBatch, monthly_cost: int, workers: int) -> Budget:
-    """Check the valid rows' cost and number against the commitment that covers the period."""
+def batch_budget(
+    session, batch: EnrollmentBatch, monthly_cost: int, workers: int, pending: bool | None = None
+) -> Budget:
+    """Check the valid rows' cost and number against the commitment that covers the period.
+
+    A batch still `pending` (not yet enrolled; by default read from its status) is checked for
+    shortfalls; an enrolled one is already part of the commitment's usage.
+    """
     budget = Budget(
         commitment=commitment_for(session, batch.sponsor_id, batch.period_start, batch.period_end),
         workers=workers,
@@ -107,18 +113,21 @@ def batch_budget(session, batch: EnrollmentBatch, monthly_cost: int, workers: in
         monthly_cost=monthly_cost,
     )
     commitment = budget.commitment
+    if pending is None:
+        pending = batch.status != BatchStatus.ENROLLED
     if commitment is None:
-        budget.shortfalls.append(
-            _(
-                "No commitment of %(sponsor)s covers %(start)s to %(end)s.",
-                sponsor=batch.sponsor.name,
-                start=long_date(batch.period_start),
-                end=long_date(batch.period_end),
+        if pending:
+            budget.shortfalls.append(
+                _(
+                    "No commitment of %(sponsor)s covers %(start)s to %(end)s.",
+                    sponsor=batch.sponsor.name,
+                    start=long_date(batch.period_start),
+                    end=long_date(batch.period_end),
+                )
             )
-        )
         return budget
     budget.used_amount, budget.used_workers = usage(session, commitment)
-    if batch.status == BatchStatus.ENROLLED:
+    if not pending:
         return budget  # its own enrollments are already counted in the usage
     promised = {p.strip().lower() for p in (commitment.programs or "").split(",") if p.strip()}
     missing = [p.upper() for p in batch.programs if p not in promised]
@@ -166,7 +175,7 @@ def statement_rows(session, sponsor_id: int, start: dt.date, end: dt.date):
         )
         .join(Worker, Worker.id == Enrollment.worker_id)
         .outerjoin(Village, Village.id == Worker.village_id)
-        .where(*_funded_by(sponsor_id, start, end))
+        .where(*funded_by(sponsor_id, start, end))
         .order_by(Worker.name, Enrollment.start_date)
     )
 

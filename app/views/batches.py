@@ -5,20 +5,22 @@ from __future__ import annotations
 import datetime as dt
 import json
 
-from flask import Response, abort, current_app, flash, g, redirect, request, url_for
+from flask import Response, abort, current_app, flash, g, jsonify, redirect, request, url_for
 from flask_appbuilder import expose
 from flask_appbuilder.security.decorators import has_access
+from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
 
-from app import formatting
-from app.exports import csv_bytes
+from app import background, formatting
+from app.exports import csv_bytes, export_response
 from app.extensions import db
-from app.models import BatchStatus, EnrollmentBatch, Opd, Village
+from app.models import BatchRow, BatchStatus, EnrollmentBatch, JobStatus, Opd, Segment, Village
 from app.models.base import choice_label
 from app.scope import current_scope
-from app.services import ServiceError, batches
-from app.services.batch_import import TEMPLATE_HEADERS
+from app.services import ServiceError, audit, batches
+from app.services.batch_import import MAX_BYTES, TEMPLATE_HEADERS
 from app.views.base import Interface, ScopedModelView
 from app.views.pickers import PickerField
 
@@ -75,6 +77,10 @@ class BatchView(ScopedModelView):
     show_template = "batch_show.html"
     method_permission_name = ScopedModelView.method_permission_name | {
         "upload": "edit",
+        "fix_row": "edit",
+        "remove_row": "edit",
+        "progress": "show",
+        "export_enrolled": "show",
         "submit": "edit",
         "decide": "decide",
         "template": "list",
@@ -168,37 +174,113 @@ class BatchView(ScopedModelView):
     @expose("/upload/<int:pk>", methods=["POST"])
     @has_access
     def upload(self, pk):
-        """Check an uploaded CSV or XLSX file and stage its rows in the draft."""
+        """Keep an uploaded CSV or XLSX file and check it in the background."""
         batch = self._batch_or_404(pk)
         upload = request.files.get("file")
         if upload is None or not upload.filename:
             flash(_("Choose a CSV or XLSX file."), "danger")
             return redirect(url_for("BatchView.show", pk=pk))
+        if batch.maker_id != g.user.id:
+            flash(_("Only the maker of a batch gives it a file."), "danger")
+            return redirect(url_for("BatchView.show", pk=pk))
         try:
-            summary = batches.stage_file(
-                db.session, batch, upload.filename, upload.read(), rules(current_app)
+            batches.queue_file(
+                db.session, batch, upload.filename, upload.read(MAX_BYTES + 1), _now()
             )
             db.session.commit()
         except ServiceError as exc:
             db.session.rollback()
             flash(str(exc.message), "danger")
             return redirect(url_for("BatchView.show", pk=pk))
-        flash(
-            _(
-                "%(rows)d rows read: %(valid)d valid, %(invalid)d to correct.",
-                **{k: summary[k] for k in ("rows", "valid", "invalid")},
-            ),
-            "info",
-        )
-        if summary["seen_in"]:
-            flash(
-                _(
-                    "The same file was already uploaded in batch %(ids)s.",
-                    ids=", ".join(f"#{i}" for i in summary["seen_in"]),
-                ),
-                "warning",
-            )
+        background.submit("batch-check", run_check, pk, rules(current_app), str(get_locale()))
+        flash(_("The file is being checked; this page shows the progress."), "info")
         return redirect(url_for("BatchView.show", pk=pk))
+
+    @expose("/progress/<int:pk>")
+    @has_access
+    def progress(self, pk):
+        """How far the check of the batch's file is (polled by the batch page)."""
+        batch = self._batch_or_404(pk)
+        return jsonify(
+            status=batch.check_status,
+            done=batch.check_done,
+            total=batch.check_total,
+            percent=batch.check_percent,
+            error=batch.check_error,
+        )
+
+    @expose("/row/<int:pk>/<int:row_id>", methods=["GET", "POST"])
+    @has_access
+    def fix_row(self, pk, row_id):
+        """Correct one row on screen; it is saved only once every field is right."""
+        batch, row = self._row_or_404(pk, row_id)
+        errors: dict = {}
+        values = batches.row_record(row)
+        if request.method == "POST":
+            values = {name: request.form.get(name, "").strip() for name in batches.ROW_FIELDS}
+            try:
+                errors = batches.fix_row(db.session, batch, row, values, rules(current_app))
+            except ServiceError as exc:
+                db.session.rollback()
+                flash(str(exc.message), "danger")
+                return redirect(url_for("BatchView.show", pk=pk))
+            if not errors:
+                db.session.commit()
+                flash(_("Line %(line)d is corrected.", line=row.line), "success")
+                return redirect(url_for("BatchView.show", pk=pk, only="problems"))
+            db.session.rollback()
+        elif row.errors:
+            errors = json.loads(row.errors)
+        return self.render_template(
+            "batch_row.html",
+            batch=batch,
+            row=row,
+            values=values,
+            errors=errors,
+            field_labels=FIELD_LABELS,
+            segments=Segment,
+            title=_("Correct line %(line)d", line=row.line),
+        )
+
+    @expose("/row/<int:pk>/<int:row_id>/remove", methods=["POST"])
+    @has_access
+    def remove_row(self, pk, row_id):
+        """Take a row out of the batch."""
+        batch, row = self._row_or_404(pk, row_id)
+        line = row.line
+        return self._run(
+            pk,
+            lambda: batches.remove_row(db.session, batch, row, rules(current_app)),
+            _("Line %(line)d was removed from the batch.", line=line),
+        )
+
+    def _row_or_404(self, pk, row_id):
+        batch = self._batch_or_404(pk)
+        row = db.session.get(BatchRow, row_id)
+        if row is None or row.batch_id != batch.id:
+            abort(404)
+        if batch.maker_id != g.user.id:
+            abort(403)
+        return batch, row
+
+    @expose("/export/<int:pk>/<fmt>")
+    @has_access
+    def export_enrolled(self, pk, fmt):
+        """The approved list in the layout the BPJS branch loads (CSV or XLSX)."""
+        batch = self._batch_or_404(pk)
+        if fmt not in ("csv", "xlsx") or batch.status != BatchStatus.ENROLLED:
+            abort(404)
+        labels, rows = enrolled_list(db.session, batch)
+        audit.record(
+            db.session,
+            "export",
+            "EnrollmentBatch",
+            batch.id,
+            regency_id=batch.regency_id,
+            format=fmt,
+            rows=len(rows),
+        )
+        return export_response(f"peserta-batch-{batch.id}", fmt, labels, rows)
 
     @expose("/submit/<int:pk>", methods=["POST"])
     @has_access
@@ -289,23 +371,109 @@ def rules(app) -> dict:
     return {"max_age": app.config["BATCH_MAX_AGE"], "max_decile": app.config["BATCH_MAX_DECILE"]}
 
 
-def batch_page(view, batch: EnrollmentBatch) -> dict:
-    """What the batch page shows besides the record itself."""
-    sm, user = view.appbuilder.sm, g.user
-    editable = batch.status in batches.EDITABLE
-    rows = [
-        {"row": row, "errors": json.loads(row.errors) if row.errors else {}} for row in batch.rows
+ROWS_PER_PAGE = 100
+
+
+def run_check(app, batch_id: int, check_rules: dict, locale: str) -> None:
+    """Background: check a batch's queued file in the uploader's language."""
+    with app.app_context(), force_locale(locale):
+        batches.check_pending(db.session, batch_id, check_rules)
+
+
+def enrolled_list(session, batch: EnrollmentBatch) -> tuple[list[str], list[list]]:
+    """The approved list in the BPJS branch's layout; personal data masked by role."""
+    labels = [
+        _("No."),
+        _("NIK"),
+        _("Full name"),
+        _("Birth date"),
+        _("Sex (L/P)"),
+        _("Village code"),
+        _("Village"),
+        _("Segment"),
+        _("Programs"),
+        _("Declared wage or income"),
+        _("Monthly contribution"),
+        _("Start date"),
+        _("End date"),
+        _("Payer"),
+        _("Paid by (sponsor)"),
+        _("Batch"),
     ]
+    full = formatting.personal_data_visible()
+    rows = []
+    for number, (_row, worker, village, enrollment) in enumerate(
+        batches.enrolled(session, batch), start=1
+    ):
+        rows.append(
+            [
+                number,
+                worker.nik if full else formatting.nik(worker.nik),
+                worker.name,
+                worker.birth_date.isoformat() if full else formatting.birth_date(worker.birth_date),
+                {"M": "L", "F": "P"}.get(worker.sex, ""),
+                village.code if village else "",
+                village.name if village else "",
+                choice_label(worker.segment),
+                "+".join(p.upper() for p in ("jkk", "jkm", "jht") if getattr(enrollment, p)),
+                enrollment.declared_wage if full else formatting.wage(enrollment.declared_wage),
+                enrollment.monthly_contribution,
+                enrollment.start_date.isoformat(),
+                enrollment.end_date.isoformat() if enrollment.end_date else "",
+                choice_label(enrollment.payer_type),
+                batch.sponsor.name,
+                batch.id,
+            ]
+        )
+    return labels, rows
+
+
+def batch_page(view, batch: EnrollmentBatch) -> dict:
+    """What the batch page shows besides the record itself: a page of rows, cost and budget."""
+    sm, user, session = view.appbuilder.sm, g.user, db.session
+    batches.fail_stale_checks(session, _now())
+    editable = batch.status in batches.EDITABLE
+    counts = dict(
+        session.execute(
+            select(BatchRow.errors.is_(None), func.count())
+            .where(BatchRow.batch_id == batch.id)
+            .group_by(BatchRow.errors.is_(None))
+        ).all()
+    )
+    valid_count, invalid_count = counts.get(True, 0), counts.get(False, 0)
+    only_problems = request.args.get("only") == "problems" and invalid_count > 0
+    shown = invalid_count if only_problems else valid_count + invalid_count
+    pages = max(1, -(-shown // ROWS_PER_PAGE))
+    page = min(max(request.args.get("page", 1, type=int), 1), pages)
+    query = select(BatchRow).where(BatchRow.batch_id == batch.id)
+    if only_problems:
+        query = query.where(BatchRow.errors.is_not(None))
+    page_rows = session.scalars(
+        query.order_by(BatchRow.line).limit(ROWS_PER_PAGE).offset((page - 1) * ROWS_PER_PAGE)
+    ).all()
+    is_maker = batch.maker_id == user.id
+    checking = batch.check_status in batches.BUSY
     return {
         "field_labels": FIELD_LABELS,
         "batch": batch,
-        "rows": rows,
-        "valid_count": sum(r.valid for r in batch.rows),
-        "monthly_cost": batches.monthly_cost(db.session, batch),
+        "rows": [
+            {"row": row, "errors": json.loads(row.errors) if row.errors else {}}
+            for row in page_rows
+        ],
+        "valid_count": valid_count,
+        "invalid_count": invalid_count,
+        "only_problems": only_problems,
+        "page": page,
+        "pages": pages,
+        "budget": batches.budget(session, batch),
+        "seen_in": batches.seen_in(session, batch),
+        "checking": checking,
+        "check_failed": batch.check_status == JobStatus.FAILED,
         "can_upload": editable
-        and batch.maker_id == user.id
+        and is_maker
+        and not checking
         and sm.has_access("can_edit", view.class_permission_name),
         "can_decide": batch.status == BatchStatus.SUBMITTED
-        and batch.maker_id != user.id
+        and not is_maker
         and sm.has_access("can_decide", view.class_permission_name),
     }

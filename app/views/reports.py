@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import JobStatus, Regency, ReportJob
+from app.models import JobStatus, Regency, ReportJob, Sponsor
 from app.reports.regency import FORMATS, fail_stale_jobs, report_file, start_job
 from app.scope import current_scope, get_in_scope
 from app.services import audit
@@ -37,7 +37,12 @@ class ReportView(BaseView):
 
     route_base = "/reports"
     default_view = "index"
-    method_permission_name = {"index": "list", "download": "list", "request_report": "request"}
+    method_permission_name = {
+        "index": "list",
+        "download": "list",
+        "request_report": "request",
+        "request_statement": "request",
+    }
 
     @expose("/")
     @has_access
@@ -54,12 +59,16 @@ class ReportView(BaseView):
             .order_by(ReportJob.id.desc())
             .limit(RECENT)
         ).all()
+        sponsors = db.session.scalars(
+            select(Sponsor).where(Sponsor.scope_clause(scope)).order_by(Sponsor.name)
+        ).all()
         busy = any(job.status in (JobStatus.QUEUED, JobStatus.RUNNING) for job in jobs)
         today = dt.date.today()
         return self.render_template(
             "reports.html",
             title=_("Regency compliance report"),
             regencies=regencies,
+            sponsors=sponsors,
             jobs=jobs,
             busy=busy,
             default_start=today.replace(month=1, day=1),
@@ -73,13 +82,26 @@ class ReportView(BaseView):
         regency = get_in_scope(db.session, Regency, request.form.get("regency", type=int))
         if regency is None:
             abort(404)
+        return self._queue("regency_compliance", regency.id, None)
+
+    @expose("/sponsor", methods=["POST"])
+    @has_access
+    def request_statement(self):
+        """Queue a sponsor statement for a period; refuse a sponsor outside the user's area."""
+        sponsor = get_in_scope(db.session, Sponsor, request.form.get("sponsor", type=int))
+        if sponsor is None:
+            abort(404)
+        return self._queue("sponsor_statement", sponsor.regency_id, sponsor.id)
+
+    def _queue(self, kind: str, regency_id: int, sponsor_id: int | None):
         start, end = _date("start"), _date("end")
         if start is None or end is None or start > end:
             flash(_("Give a period whose start is not after its end."), "danger")
             return redirect(url_for("ReportView.index"))
         job = ReportJob(
-            kind="regency_compliance",
-            regency=regency,
+            kind=kind,
+            regency_id=regency_id,
+            sponsor_id=sponsor_id,
             period_from=start,
             period_to=end,
             locale=str(get_locale() or "id"),
@@ -108,6 +130,7 @@ class ReportView(BaseView):
         )
         response = Response(path.read_bytes(), mimetype=MIMETYPES[fmt])
         if fmt != "html":
-            name = f"laporan-kepatuhan-{job.regency.code}-{job.period_to:%Y%m%d}.{fmt}"
+            subject = "pernyataan-sponsor" if job.sponsor_id else "laporan-kepatuhan"
+            name = f"{subject}-{job.regency.code}-{job.id}-{job.period_to:%Y%m%d}.{fmt}"
             response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
         return response

@@ -19,3 +19,23 @@ $(function () {
         });
     });
 });
+
+/* A batch file being checked in the background: follow its progress, show the rows when done. */
+$(function () {
+    $("#batch-check").each(function () {
+        var box = $(this), url = box.data("progress-url");
+        function poll() {
+            $.getJSON(url).done(function (data) {
+                if (data.status === "queued" || data.status === "running") {
+                    box.find(".progress-bar").css("width", data.percent + "%")
+                        .attr("aria-valuenow", data.percent);
+                    box.find("#batch-check-text").text(data.done + " / " + data.total);
+                    window.setTimeout(poll, 1000);
+                } else {
+                    window.location.reload();
+                }
+            }).fail(function () { window.setTimeout(poll, 3000); });
+        }
+        window.setTimeout(poll, 1000);
+    });
+});
