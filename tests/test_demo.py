@@ -2,33 +2,48 @@
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
-from sqlalchemy import func
+from sqlalchemy import create_engine, func, text
+from sqlalchemy.engine import make_url
 
 from app import create_app
 from app.extensions import db
 from app.models import Company, Contribution, Enrollment, Regency, Sponsor, Worker
 from app.services.demo_data import DEMO_USERS
 from app.services.identifiers import validate_nik
-from tests.conftest import TEST_CONFIG
+from tests.conftest import PG_URL, TEST_CONFIG, _backends
 
 DEMO_PASSWORD = "demo-password-for-tests"
 
 
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory):
-    """A fresh SQLite database filled by `flask demo --scale 50`."""
-    path = tmp_path_factory.mktemp("demo") / "demo.db"
+@pytest.fixture(scope="module", params=_backends())
+def demo(request, tmp_path_factory):
+    """A fresh database filled by `flask demo --scale 50`, on SQLite and on PostgreSQL (where
+    Rupiah amounts above 2^31, such as construction contracts, need BIGINT columns)."""
+    if request.param == "sqlite":
+        url, name = f"sqlite:///{tmp_path_factory.mktemp('demo') / 'demo.db'}", None
+    else:
+        name = f"lindungi_demo_{uuid.uuid4().hex[:8]}"
+        admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        url = make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
     application = create_app(
-        TEST_CONFIG
-        | {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}", "DEMO_PASSWORD": DEMO_PASSWORD}
+        TEST_CONFIG | {"SQLALCHEMY_DATABASE_URI": url, "DEMO_PASSWORD": DEMO_PASSWORD}
     )
     result = application.test_cli_runner().invoke(args=["demo", "--scale", "50"])
     assert result.exit_code == 0, result.output
     application.demo_output = result.output
     yield application
     with application.app_context():
+        db.session.remove()
         db.engine.dispose()
+    if name:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
 
 
 def count(app, *columns, where=()):

@@ -8,6 +8,7 @@ from decimal import Decimal
 from flask_appbuilder import Model
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
+    BigInteger,
     CheckConstraint,
     Date,
     ForeignKey,
@@ -126,8 +127,8 @@ class Contribution(AuditMixin, Model):
     worker: Mapped[Worker | None] = relationship()
     regency_id: Mapped[int] = mapped_column(ForeignKey("regency.id"), index=True)
     period: Mapped[dt.date] = mapped_column(Date, index=True)
-    amount_due: Mapped[int] = mapped_column(Integer)
-    amount_paid: Mapped[int] = mapped_column(Integer, default=0)
+    amount_due: Mapped[int] = mapped_column(BigInteger)
+    amount_paid: Mapped[int] = mapped_column(BigInteger, default=0)
     paid_on: Mapped[dt.date | None] = mapped_column(Date)
     reference: Mapped[str | None] = mapped_column(String(60))
 

@@ -7,6 +7,7 @@ import datetime as dt
 from flask_appbuilder import Model
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     CheckConstraint,
     Date,
@@ -113,10 +114,10 @@ class ConstructionProject(AuditMixin, Model):
     company: Mapped[Company] = relationship()
     regency_id: Mapped[int] = mapped_column(ForeignKey("regency.id"), index=True)
     regency: Mapped[Regency] = relationship()
-    contract_value: Mapped[int] = mapped_column(Integer)
+    contract_value: Mapped[int] = mapped_column(BigInteger)
     funding: Mapped[str] = mapped_column(String(12))
     registered_on: Mapped[dt.date | None] = mapped_column(Date)
-    contribution: Mapped[int] = mapped_column(Integer, default=0)
+    contribution: Mapped[int] = mapped_column(BigInteger, default=0)
 
     def __str__(self) -> str:
         return f"{self.spk_number} {self.name}"

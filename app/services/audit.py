@@ -79,6 +79,35 @@ def _row(obj, action: str, actor: dict, now: dt.datetime) -> dict:
     }
 
 
+def record_created(
+    session, entity: str, records: list[tuple[int | None, int | None, dict]]
+) -> None:
+    """Audit records written in bulk (past the ORM): one `create` row per (id, regency, values)."""
+    if not records:
+        return
+    actor = _actor()
+    now = dt.datetime.now(dt.UTC)
+    session.execute(
+        insert(AuditEvent.__table__),
+        [
+            {
+                "at": now,
+                "action": "create",
+                "entity": entity,
+                "entity_id": None if pk is None else str(pk),
+                "regency_id": regency_id,
+                "changes": json.dumps(
+                    {k: _plain(v) for k, v in values.items() if k not in SKIPPED_COLUMNS},
+                    ensure_ascii=False,
+                    sort_keys=True,
+                ),
+                **actor,
+            }
+            for pk, regency_id, values in records
+        ],
+    )
+
+
 @event.listens_for(Session, "after_flush")
 def _record_changes(session, flush_context) -> None:
     """Write one audit row per created, changed or deleted audited record, in the same flush."""

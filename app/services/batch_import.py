@@ -201,14 +201,15 @@ FUNDED = (
 
 def check_rows(
     session, batch, records: Iterable[dict], rules: dict, progress=lambda done: None
-) -> list[BatchRow]:
-    """Check every record against the batch and the database; return the rows with their errors.
+) -> list[dict]:
+    """Check every record against the batch and the database; return the rows (the column
+    values of BatchRow) with their errors.
 
     Records are taken a chunk at a time: lookups cost a few queries per chunk of CHUNK rows, and
     `progress(done)` is called after each chunk.
     """
     checker = RowChecker(session, batch, rules)
-    rows: list[BatchRow] = []
+    rows: list[dict] = []
     chunk: list[dict] = []
     for record in records:
         chunk.append(record)
@@ -238,7 +239,7 @@ class RowChecker:
         self.districts = {district for _pk, district in self.villages.values()}
         self.seen: dict[str, int] = dict(seen or {})
 
-    def check_chunk(self, records: list[dict]) -> list[BatchRow]:
+    def check_chunk(self, records: list[dict]) -> list[dict]:
         niks = sorted({_nik(r) for r in records} - {""})
         enrolled, funded, proposed = self._lookups(niks)
         return [self.check(record, enrolled, funded, proposed) for record in records]
@@ -290,7 +291,7 @@ class RowChecker:
         )
         return enrolled, funded, proposed
 
-    def check(self, record: dict, enrolled, funded, proposed) -> BatchRow:
+    def check(self, record: dict, enrolled, funded, proposed) -> dict:
         """Check one record; every field's problem is named at once."""
         from app.formatting import long_date
         from app.validators import identifier_message
@@ -361,18 +362,18 @@ class RowChecker:
         income = _text(record.get("declared_income")) or str(DEFAULT_INCOME)
         if not income.isdigit() or int(income) <= 0 or len(income) > 11:
             errors["declared_income"] = _("The income is a whole number of Rupiah.")
-        return BatchRow(
-            line=record["line"],
-            nik=nik[:32] or None,
-            name=name[:150] or None,
-            birth_date=born,
-            sex=sex,
-            village_code=village_code[:20] or None,
-            segment=segment[:20],
-            dtsen_decile=int(decile) if decile.isdigit() and len(decile) < 3 else None,
-            declared_income=int(income) if income.isdigit() and len(income) < 12 else None,
-            errors=json.dumps(errors, ensure_ascii=False) if errors else None,
-        )
+        return {
+            "line": record["line"],
+            "nik": nik[:32] or None,
+            "name": name[:150] or None,
+            "birth_date": born,
+            "sex": sex,
+            "village_code": village_code[:20] or None,
+            "segment": segment[:20],
+            "dtsen_decile": int(decile) if decile.isdigit() and len(decile) < 3 else None,
+            "declared_income": int(income) if income.isdigit() and len(income) < 12 else None,
+            "errors": json.dumps(errors, ensure_ascii=False) if errors else None,
+        }
 
 
 def _nik(record: dict) -> str:

@@ -12,7 +12,7 @@ import json
 import logging
 
 from flask_babel import gettext as _
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, insert, select, update
 
 from app.models import (
     BatchRow,
@@ -24,8 +24,15 @@ from app.models import (
     Village,
     Worker,
 )
-from app.services import Conflict, ServiceError
-from app.services.batch_import import MAX_BYTES, RowChecker, check_rows, count_lines, iter_table
+from app.services import Conflict, ServiceError, audit
+from app.services.batch_import import (
+    CHUNK,
+    MAX_BYTES,
+    RowChecker,
+    check_rows,
+    count_lines,
+    iter_table,
+)
 from app.services.contributions import RateBook, calculate
 from app.services.sponsors import Budget, batch_budget
 
@@ -124,12 +131,11 @@ def stage_file(
         .execution_options(synchronize_session=False)
     )
     session.expire(batch, ["rows"])
-    for row in rows:
-        row.batch_id = batch.id
-    session.add_all(rows)
+    if rows:
+        session.execute(insert(BatchRow.__table__), [row | {"batch_id": batch.id} for row in rows])
     batch.file_name, batch.file_sha256 = (filename or "")[:200], digest
     session.flush()
-    valid = sum(row.valid for row in rows)
+    valid = sum(not row["errors"] for row in rows)
     return {
         "rows": len(rows),
         "valid": valid,
@@ -177,11 +183,11 @@ def fix_row(session, batch: EnrollmentBatch, row: BatchRow, values: dict, rules:
             others.setdefault(other.nik, other.line)
     checker = RowChecker(session, batch, rules, seen=others)
     checked = checker.check_chunk([{"line": row.line, **values}])[0]
-    if checked.errors:
-        return json.loads(checked.errors)
+    if checked["errors"]:
+        return json.loads(checked["errors"])
     old_nik = row.nik
     for name in ROW_FIELDS:
-        setattr(row, name, getattr(checked, name))
+        setattr(row, name, checked[name])
     row.errors = None
     if old_nik and old_nik != row.nik:
         _recheck_repeats(session, batch, old_nik, rules)
@@ -199,7 +205,7 @@ def _recheck_repeats(session, batch: EnrollmentBatch, nik: str, rules: dict) -> 
             seen.setdefault(other.nik, other.line)
     checker = RowChecker(session, batch, rules, seen=seen)
     for row in sorted(repeats, key=lambda r: r.line):
-        row.errors = checker.check_chunk([row_record(row)])[0].errors
+        row.errors = checker.check_chunk([row_record(row)])[0]["errors"]
 
 
 def row_record(row: BatchRow) -> dict:
@@ -287,30 +293,36 @@ def decide(
 
 
 def enroll_rows(session, batch: EnrollmentBatch) -> int:
-    """Turn every valid row into a worker (new or known by NIK) with an active enrollment."""
-    rows = [row for row in batch.rows if row.valid]
-    niks = [row.nik for row in rows]
-    workers = {w.nik: w for w in session.scalars(select(Worker).where(Worker.nik.in_(niks)))}
-    active = set(
-        session.scalars(
-            select(Enrollment.worker_id).where(
-                Enrollment.worker_id.in_([w.id for w in workers.values()]),
-                Enrollment.status == EnrollmentStatus.ACTIVE,
-            )
+    """Turn every valid row into a worker (new or known by NIK) with an active enrollment.
+
+    Ten thousand rows are written as a handful of multi-row statements (workers, enrollments,
+    their audit rows, the rows' links), not one statement per record.
+    """
+    rows = session.execute(
+        select(
+            BatchRow.id,
+            BatchRow.line,
+            BatchRow.nik,
+            BatchRow.name,
+            BatchRow.birth_date,
+            BatchRow.sex,
+            BatchRow.village_code,
+            BatchRow.segment,
+            BatchRow.dtsen_decile,
+            BatchRow.declared_income,
         )
-    )
+        .where(BatchRow.batch_id == batch.id, BatchRow.errors.is_(None))
+        .order_by(BatchRow.line)
+    ).all()
+    niks = [row.nik for row in rows]
     funded = RowChecker(session, batch, {}).funded_niks(niks)
-    clashes = [
-        row.line
-        for row in rows
-        if (row.nik in workers and workers[row.nik].id in active) or row.nik in funded
-    ]
+    clashes = [row.line for row in rows if row.nik in funded]
     if clashes:
         raise Conflict(
             _(
                 "Lines %(lines)s were enrolled elsewhere since the check; return the "
                 "batch for revision.",
-                lines=", ".join(map(str, clashes)),
+                lines=", ".join(map(str, clashes[:20])),
             )
         )
     villages = dict(
@@ -318,44 +330,122 @@ def enroll_rows(session, batch: EnrollmentBatch) -> int:
             select(Village.code, Village.id).where(Village.regency_id == batch.regency_id)
         ).all()
     )
+    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    known = _worker_ids(session, niks)
+    new_workers = [
+        {
+            "nik": row.nik,
+            "name": row.name,
+            "birth_date": row.birth_date,
+            "sex": row.sex,
+            "village_id": villages[row.village_code],
+            "regency_id": batch.regency_id,
+            "segment": row.segment,
+            "dtsen_decile": row.dtsen_decile,
+            "created_on": now,
+            "changed_on": now,
+        }
+        for row in rows
+        if row.nik not in known
+    ]
+    if new_workers:
+        session.execute(insert(Worker.__table__), new_workers)
+    worker_ids = known | _worker_ids(session, [w["nik"] for w in new_workers])
     book = RateBook.load(session)
     payer = PAYER_FOR_SPONSOR[batch.sponsor.kind]
+    costs: dict[int, tuple[int, int]] = {}
+    enrollments = []
     for row in rows:
-        worker = workers.get(row.nik)
-        if worker is None:
-            worker = Worker(
-                nik=row.nik,
-                name=row.name,
-                birth_date=row.birth_date,
-                sex=row.sex,
-                village_id=villages[row.village_code],
-                regency_id=batch.regency_id,
-                segment=row.segment,
-                dtsen_decile=row.dtsen_decile,
+        if row.declared_income not in costs:
+            probe = Enrollment(
+                worker=None,
+                declared_wage=row.declared_income,
+                jkk=batch.jkk,
+                jkm=batch.jkm,
+                jht=batch.jht,
+                jp=False,
+                jkp=False,
             )
-            session.add(worker)
-        enrollment = Enrollment(
-            worker=worker,
-            regency_id=batch.regency_id,
-            start_date=batch.period_start,
-            end_date=batch.period_end,
-            status=EnrollmentStatus.ACTIVE,
-            payer_type=payer,
-            sponsor=batch.sponsor,
-            declared_wage=row.declared_income,
-            jkk=batch.jkk,
-            jkm=batch.jkm,
-            jht=batch.jht,
-            jp=False,
-            jkp=False,
+            breakdown = calculate(book, probe, batch.period_start)
+            costs[row.declared_income] = (breakdown.total, breakdown.worker_share)
+        total, worker_share = costs[row.declared_income]
+        enrollments.append(
+            {
+                "worker_id": worker_ids[row.nik],
+                "regency_id": batch.regency_id,
+                "start_date": batch.period_start,
+                "end_date": batch.period_end,
+                "status": EnrollmentStatus.ACTIVE.value,
+                "payer_type": payer,
+                "sponsor_id": batch.sponsor_id,
+                "declared_wage": row.declared_income,
+                "jkk": batch.jkk,
+                "jkm": batch.jkm,
+                "jht": batch.jht,
+                "jp": False,
+                "jkp": False,
+                "monthly_contribution": total,
+                "worker_share": worker_share,
+                "created_on": now,
+                "changed_on": now,
+            }
         )
-        breakdown = calculate(book, enrollment, batch.period_start)
-        enrollment.monthly_contribution = breakdown.total
-        enrollment.worker_share = breakdown.worker_share
-        session.add(enrollment)
-        row.worker = worker
-    session.flush()
+    if enrollments:
+        session.execute(insert(Enrollment.__table__), enrollments)
+        # one set-based statement links every row to its worker
+        session.execute(
+            update(BatchRow.__table__)
+            .where(BatchRow.batch_id == batch.id, BatchRow.errors.is_(None))
+            .values(
+                worker_id=select(Worker.id)
+                .where(Worker.nik == BatchRow.__table__.c.nik)
+                .scalar_subquery()
+            )
+        )
+    created = {w["nik"] for w in new_workers}
+    audit.record_created(
+        session,
+        "Worker",
+        [(worker_ids[w["nik"]], batch.regency_id, w) for w in new_workers],
+    )
+    enrollment_ids = _enrollment_ids(session, batch, list(worker_ids.values()))
+    audit.record_created(
+        session,
+        "Enrollment",
+        [
+            (enrollment_ids.get(e["worker_id"]), batch.regency_id, e | {"batch_id": batch.id})
+            for e in enrollments
+        ],
+    )
+    session.expire(batch, ["rows"])
+    log.info("batch %s enrolled %d rows (%d new workers)", batch.id, len(rows), len(created))
     return len(rows)
+
+
+def _worker_ids(session, niks: list[str]) -> dict[str, int]:
+    found: dict[str, int] = {}
+    for start in range(0, len(niks), CHUNK):
+        found.update(
+            session.execute(
+                select(Worker.nik, Worker.id).where(Worker.nik.in_(niks[start : start + CHUNK]))
+            ).all()
+        )
+    return found
+
+
+def _enrollment_ids(session, batch: EnrollmentBatch, worker_ids: list[int]) -> dict[int, int]:
+    found: dict[int, int] = {}
+    for start in range(0, len(worker_ids), CHUNK):
+        found.update(
+            session.execute(
+                select(Enrollment.worker_id, Enrollment.id).where(
+                    Enrollment.worker_id.in_(worker_ids[start : start + CHUNK]),
+                    Enrollment.sponsor_id == batch.sponsor_id,
+                    Enrollment.start_date == batch.period_start,
+                )
+            ).all()
+        )
+    return found
 
 
 def budget(session, batch: EnrollmentBatch, pending: bool | None = None) -> Budget:

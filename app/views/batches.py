@@ -148,6 +148,16 @@ class BatchView(ScopedModelView):
             )
         super().pre_add(item)
 
+    def post_add(self, item):
+        g.added_batch_id = item.id
+        super().post_add(item)
+
+    def post_add_redirect(self):
+        """A new batch opens on its own page, where the operator uploads the file."""
+        if getattr(g, "added_batch_id", None):
+            return redirect(url_for("BatchView.show", pk=g.added_batch_id))
+        return super().post_add_redirect()
+
     def pre_update(self, item):
         if item.status not in batches.EDITABLE:
             raise ServiceError(_("Only a draft or returned batch can be changed."))

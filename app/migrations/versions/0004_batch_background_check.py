@@ -1,4 +1,4 @@
-"""batch files checked in the background with progress
+"""batch files checked in the background with progress; sponsor statements; money in BIGINT
 
 Revision ID: 0004
 Revises: 0003
@@ -14,6 +14,14 @@ revision = '0004'
 down_revision = '0003'
 branch_labels = None
 depends_on = None
+
+MONEY = [
+    ('sponsor_commitment', 'ceiling_amount'),
+    ('construction_project', 'contract_value'),
+    ('construction_project', 'contribution'),
+    ('contribution', 'amount_due'),
+    ('contribution', 'amount_paid'),
+]
 
 
 def upgrade():
@@ -32,10 +40,12 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_report_job_sponsor_id'), ['sponsor_id'], unique=False)
         batch_op.create_foreign_key('fk_report_job_sponsor_id_sponsor', 'sponsor', ['sponsor_id'], ['id'])
 
-    # A regency's APBD commitment can pass Rp 2,1 billion (Kapuas: 9.960 workers x 12 months).
-    with op.batch_alter_table('sponsor_commitment', schema=None) as batch_op:
-        batch_op.alter_column('ceiling_amount', existing_type=sa.Integer(), type_=sa.BigInteger(),
-                              existing_nullable=False)
+    # Rupiah amounts pass 2^31 (Rp 2,1 billion): a regency's APBD commitment (Kapuas: 9.960
+    # workers x 12 months), a construction contract, a large employer's monthly bill.
+    for table, column in MONEY:
+        with op.batch_alter_table(table, schema=None) as batch_op:
+            batch_op.alter_column(column, existing_type=sa.Integer(), type_=sa.BigInteger(),
+                                  existing_nullable=False)
 
 
 def downgrade():
@@ -43,9 +53,10 @@ def downgrade():
         batch_op.drop_constraint('fk_report_job_sponsor_id_sponsor', type_='foreignkey')
         batch_op.drop_index(batch_op.f('ix_report_job_sponsor_id'))
         batch_op.drop_column('sponsor_id')
-    with op.batch_alter_table('sponsor_commitment', schema=None) as batch_op:
-        batch_op.alter_column('ceiling_amount', existing_type=sa.BigInteger(), type_=sa.Integer(),
-                              existing_nullable=False)
+    for table, column in MONEY:
+        with op.batch_alter_table(table, schema=None) as batch_op:
+            batch_op.alter_column(column, existing_type=sa.BigInteger(), type_=sa.Integer(),
+                                  existing_nullable=False)
     with op.batch_alter_table('enrollment_batch', schema=None) as batch_op:
         batch_op.drop_column('pending_file')
         batch_op.drop_column('pending_name')
