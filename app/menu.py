@@ -27,6 +27,7 @@ from app.views.permits import (
 from app.views.pickers import PickerView
 from app.views.reports import ReportView
 from app.views.rules import ComplianceRuleView, MinimumWageView
+from app.views.villages import Desa100View
 from app.views.workers import EnrollmentView, WorkerView
 
 CATEGORIES = {
@@ -41,6 +42,7 @@ MENU = [
     ("Participation", WorkerView, "Workers", _l("Workers"), "fa-user"),
     ("Participation", EnrollmentView, "Enrollments", _l("Enrollments"), "fa-id-card"),
     ("Participation", BatchView, "Enrollment batches", _l("Enrollment batches"), "fa-layer-group"),
+    ("Participation", Desa100View, "1 Village 100", _l("1 Village 100"), "fa-home"),
     ("Participation", SponsorView, "Sponsors", _l("Sponsors and payers"), "fa-hand-holding-heart"),
     (
         "Participation",

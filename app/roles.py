@@ -39,6 +39,7 @@ PERMIT_READ = (
 DESK = ("PermitDeskView",)
 REPORTS = ("ReportView",)
 BATCHES = ("BatchView",)
+DESA100 = ("Desa100View",)
 AREA_APIS = ("RegencyApi", "VillageApi")
 CORE_APIS = ("CompanyApi", "WorkerApi", "EnrollmentApi", "ContributionApi")
 
@@ -56,7 +57,7 @@ MENU = {
     "areas": ["Areas", "Regencies", "Districts", "Villages", "Workforce"],
     "organisations": ["Organisations", "Branch offices", "OPDs"],
     "company": ["Organisations", "Companies"],
-    "people": ["Participation", "Workers", "Enrollments", "Enrollment batches"],
+    "people": ["Participation", "Workers", "Enrollments", "Enrollment batches", "1 Village 100"],
     "funding": ["Participation", "Sponsors", "Commitments", "Contributions"],
     "rates": ["Reference", "Wage rates", "Income brackets"],
     "audit": ["Reference", "Audit trail"],
@@ -74,6 +75,7 @@ MENU = {
         "Enrollments",
         "Sponsors",
         "Enrollment batches",
+        "1 Village 100",
     ],
 }
 
@@ -109,6 +111,7 @@ ROLE_PERMISSIONS: dict[str, list[list[list[str]]]] = {
     ADMIN: [[["^.*$", "^.*$"]]],
     BRANCH_STAFF: [
         grant(BATCHES, "list|show|add|edit|delete", prefix="can_"),
+        grant(DESA100, "list", prefix="can_"),
         grant(AREAS + ORGANISATIONS + RATES, READ),
         grant(COMPANY + PEOPLE + FUNDING, WRITE_DELETE),
         grant(("ConstructionProjectView",), WRITE_DELETE),
@@ -132,6 +135,7 @@ ROLE_PERMISSIONS: dict[str, list[list[list[str]]]] = {
     ],
     SUPERVISOR: [
         grant(BATCHES, "list|show|decide", prefix="can_"),
+        grant(DESA100, "list", prefix="can_"),
         grant(AREAS + ORGANISATIONS + RATES, READ),
         grant(COMPANY + PEOPLE + FUNDING + PERMIT_READ, READ_EXPORT),
         grant(REPORTS, "list|request", prefix="can_"),
@@ -162,6 +166,7 @@ ROLE_PERMISSIONS: dict[str, list[list[list[str]]]] = {
     ],
     OPERATOR: [
         grant(BATCHES, "list|show|add|edit|delete", prefix="can_"),
+        grant(DESA100, "list", prefix="can_"),
         grant(("VillageView", "OpdView"), READ),
         grant(("WorkerView",), WRITE),
         grant(("EnrollmentView", "SponsorView"), READ),
@@ -172,6 +177,7 @@ ROLE_PERMISSIONS: dict[str, list[list[list[str]]]] = {
     ],
     AUDITOR: [
         grant(BATCHES, "list|show", prefix="can_"),
+        grant(DESA100, "list", prefix="can_"),
         grant(
             AREAS + ORGANISATIONS + COMPANY + PEOPLE + FUNDING + RATES + AUDIT + PERMIT_READ,
             READ_EXPORT,
