@@ -59,21 +59,37 @@ NOTHING = Scope()
 def scope_for_user(user) -> Scope:
     """Compute a user's scope from their roles and their UserScope row."""
     from app.extensions import db
-    from app.models import UserScope
+    from app.models import Opd, UserScope, Village, branch_regency
 
     if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
         return NOTHING
     if any(role.name == ADMIN for role in user.roles):
         return UNRESTRICTED
-    row = db.session.query(UserScope).filter_by(user_id=user.id).one_or_none()
+    # Plain column reads (no ORM objects): this runs on every request and every API call.
+    row = db.session.execute(
+        select(
+            UserScope.village_id,
+            UserScope.opd_id,
+            UserScope.branch_office_id,
+            UserScope.regency_id,
+        ).where(UserScope.user_id == user.id)
+    ).first()
     if row is None:
         return NOTHING
-    if row.village is not None:
-        return Scope(regency_ids=frozenset({row.village.regency_id}), village_id=row.village_id)
-    if row.opd is not None:
-        return Scope(regency_ids=frozenset({row.opd.regency_id}), opd_id=row.opd_id)
-    if row.branch_office is not None:
-        ids = frozenset(r.id for r in row.branch_office.regencies)
+    if row.village_id is not None:
+        regency = db.session.scalar(select(Village.regency_id).where(Village.id == row.village_id))
+        return Scope(regency_ids=frozenset({regency}), village_id=row.village_id)
+    if row.opd_id is not None:
+        regency = db.session.scalar(select(Opd.regency_id).where(Opd.id == row.opd_id))
+        return Scope(regency_ids=frozenset({regency}), opd_id=row.opd_id)
+    if row.branch_office_id is not None:
+        ids = frozenset(
+            db.session.scalars(
+                select(branch_regency.c.regency_id).where(
+                    branch_regency.c.branch_office_id == row.branch_office_id
+                )
+            )
+        )
         return Scope(regency_ids=ids, branch_office_id=row.branch_office_id)
     if row.regency_id is not None:
         return Scope(regency_ids=frozenset({row.regency_id}))

@@ -317,7 +317,7 @@ def kapuas_nibs() -> list[str]:
     return nibs
 
 
-def serve(gunicorn_workers: int) -> subprocess.Popen:
+def serve(gunicorn_workers: int, threads: int = 0) -> subprocess.Popen:
     env = os.environ | {
         "DATABASE_URL": database_url(),
         "LINDUNGI_COMPLIANCE_LIMIT": "100000 per minute",
@@ -328,6 +328,7 @@ def serve(gunicorn_workers: int) -> subprocess.Popen:
             str(Path(sys.executable).parent / "gunicorn"),
             "-w",
             str(gunicorn_workers),
+            *(["-k", "gthread", "--threads", str(threads), "--keep-alive", "5"] if threads else []),
             "-b",
             f"127.0.0.1:{PORT}",
             "--log-level",
@@ -380,7 +381,7 @@ def load_with_wrk(token, nibs, seconds, connections) -> tuple[float, float, floa
     output = subprocess.run(  # noqa: S603
         [
             shutil.which("wrk"),
-            "-t2",
+            "-t1",
             f"-c{connections}",
             f"-d{seconds}s",
             "-s",
@@ -436,13 +437,16 @@ def main() -> None:
     parser.add_argument("--companies", type=int, default=20_000)
     parser.add_argument("--workers", type=int, default=1_000_000)
     parser.add_argument("--gunicorn-workers", type=int, default=4)
+    parser.add_argument(
+        "--threads", type=int, default=0, help="gthread workers with keep-alive (0: sync)"
+    )
     parser.add_argument("--seconds", type=int, default=20)
     parser.add_argument("--connections", type=int, default=8)
     args = parser.parse_args()
     ensure_database()
     build(args.companies, args.workers)
     nibs = kapuas_nibs()
-    server = serve(args.gunicorn_workers)
+    server = serve(args.gunicorn_workers, args.threads)
     try:
         token = login()
         tool = "wrk" if shutil.which("wrk") else "python threads"
@@ -451,7 +455,9 @@ def main() -> None:
         rps, p50, p99, errors = run(token, nibs, args.seconds, args.connections)
         print(
             f"compliance API, {args.companies:,} companies / {args.workers:,} workers, "
-            f"gunicorn -w {args.gunicorn_workers}, {args.connections} connections ({tool}), "
+            f"gunicorn -w {args.gunicorn_workers}"
+            f"{f' -k gthread --threads {args.threads}' if args.threads else ''}, "
+            f"{args.connections} connections ({tool}), "
             f"{args.seconds} s:"
         )
         print(f"  {rps:.0f} requests/s   p50 {p50:.1f} ms   p99 {p99:.1f} ms   non-200: {errors}")

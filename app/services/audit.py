@@ -130,9 +130,12 @@ def _record_changes(session, flush_context) -> None:
 
 
 def record(session, action: str, entity: str, entity_id=None, regency_id=None, **details) -> None:
-    """Record a read, an export or a security event and commit it."""
-    session.add(
-        AuditEvent(
+    """Record a read, an export or a security event and commit it.
+
+    One Core INSERT (no ORM unit of work): it runs on every API call and every read of a record.
+    """
+    session.execute(
+        insert(AuditEvent.__table__).values(
             at=dt.datetime.now(dt.UTC),
             action=action,
             entity=entity,
