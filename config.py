@@ -97,6 +97,8 @@ class Config:
     PASSWORD_MIN_LENGTH = env_int("LINDUNGI_PASSWORD_MIN_LENGTH", 12, minimum=8)
 
     # Login throttling (FAB needs both switches)
+    # API callers (JWT) are kept this many seconds per process with their roles and scope.
+    JWT_USER_CACHE_SECONDS = env_int("LINDUNGI_JWT_USER_CACHE", 10, minimum=0)
     RATELIMIT_ENABLED = env_bool("LINDUNGI_RATELIMIT", True)
     AUTH_RATE_LIMITED = True
     AUTH_RATE_LIMIT = os.environ.get("LINDUNGI_LOGIN_LIMIT", "5 per 60 second")

@@ -1,7 +1,7 @@
 """Benchmark the compliance API under concurrent load, on PostgreSQL behind gunicorn.
 
 Usage: python benchmarks/compliance_api.py [--companies 20000] [--workers 1000000]
-                                           [--gunicorn-workers 4] [--seconds 20] [--connections 8]
+                                           [--gunicorn-workers 2] [--seconds 20] [--connections 4]
 
 Builds the database `lindungi_bench` on the PostgreSQL of LINDUNGI_TEST_POSTGRES (once; reused
 while it holds enough rows), loads companies and workers with COPY, each worker enrolled and each
@@ -436,12 +436,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--companies", type=int, default=20_000)
     parser.add_argument("--workers", type=int, default=1_000_000)
-    parser.add_argument("--gunicorn-workers", type=int, default=4)
+    parser.add_argument("--gunicorn-workers", type=int, default=2)  # one per core does best
     parser.add_argument(
         "--threads", type=int, default=0, help="gthread workers with keep-alive (0: sync)"
     )
     parser.add_argument("--seconds", type=int, default=20)
-    parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument("--connections", type=int, default=4)
     args = parser.parse_args()
     ensure_database()
     build(args.companies, args.workers)

@@ -83,6 +83,7 @@ TEST_CONFIG = {
     "RATELIMIT_ENABLED": False,
     "LINDUNGI_TEST": True,
     "REPORTS_INLINE": True,
+    "JWT_USER_CACHE_SECONDS": 0,  # personas change roles and scopes between calls
 }
 
 
