@@ -66,7 +66,7 @@ class ReportView(BaseView):
         today = dt.date.today()
         return self.render_template(
             "reports.html",
-            title=_("Regency compliance report"),
+            title=_("Regency reports and sponsor statements"),
             regencies=regencies,
             sponsors=sponsors,
             jobs=jobs,
