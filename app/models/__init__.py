@@ -2,6 +2,15 @@
 
 from app.models.areas import District, Province, Regency, RegencyWorkforce, Village
 from app.models.audit import AuditEvent
+from app.models.awards import (
+    AwardCategory,
+    AwardIndicator,
+    AwardInput,
+    AwardPeriod,
+    AwardScore,
+    IndicatorSource,
+    PeriodStatus,
+)
 from app.models.batches import BatchRow, BatchStatus, EnrollmentBatch
 from app.models.contributions import Contribution, IncomeBracket, Program, WageRate
 from app.models.organisations import (
@@ -39,6 +48,13 @@ from app.models.workers import (
 )
 
 __all__ = [
+    "AwardCategory",
+    "AwardIndicator",
+    "AwardInput",
+    "AwardPeriod",
+    "AwardScore",
+    "IndicatorSource",
+    "PeriodStatus",
     "BatchRow",
     "BatchStatus",
     "EnrollmentBatch",
