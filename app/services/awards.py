@@ -1,9 +1,12 @@
-"""Award assessment of regencies: indicators from the records and the panel, scores and ranks.
+"""Award assessment (Paritrana style): indicators from the records and the panel, scores, ranks.
 
-How a score is made (also printed with the ranking):
+Five categories are assessed each year: provinces, regencies and cities, and large, medium and
+small/micro companies. How a score is made (also printed with the ranking):
 - every indicator is a value from 0 to 100, kept in hundredths: a coverage ratio capped at 100,
-  a share of villages or companies, a panel's mark, or (for `relative` indicators such as the
-  number of vulnerable workers funded) the subject's figure scaled so the best subject has 100;
+  a share of villages, projects, bills or companies, a panel's mark, or (for `relative`
+  indicators such as the number of vulnerable workers funded) the subject's figure scaled so the
+  best subject has 100; an indicator with nothing to measure (no project, no bill) scores 0, since
+  the records show nothing to credit;
 - the desk score is the weighted mean of the computed indicators, the panel score that of the
   panel's, and the final score the weighted mean of all (so the stages count by their weights);
   a panel mark not entered counts as 0;
@@ -18,7 +21,7 @@ import datetime as dt
 import json
 
 from flask_babel import gettext as _
-from sqlalchemy import case, delete, distinct, func, or_, select
+from sqlalchemy import and_, case, delete, distinct, func, insert, or_, select
 
 from app.models import (
     AwardCategory,
@@ -27,11 +30,15 @@ from app.models import (
     AwardPeriod,
     AwardScore,
     Company,
+    CompanySize,
     CompanyStatus,
+    ConstructionProject,
+    Contribution,
     Enrollment,
     EnrollmentStatus,
     IndicatorSource,
     PeriodStatus,
+    Province,
     Regency,
     RegencyWorkforce,
     Segment,
@@ -39,23 +46,53 @@ from app.models import (
     Worker,
 )
 from app.models.workers import SPONSORED_PAYERS
-from app.services import Conflict, ServiceError
+from app.services import Conflict, NotFound, ServiceError
+from app.services.contributions import last_due_month
 from app.services.villages import TARGET
 
-# (code, aspect, name, source, weight, relative) of the regency category; weights add up to 100.
-# Aspects and names are data in Indonesian (the assessment's language); admins may rename them.
-REGENCY_INDICATORS = [
+# (code, aspect, name, source, weight, relative) per category; each category's weights add up
+# to 100. Aspects and names are data in Indonesian (the assessment's language); admins may edit
+# the weights. The aspects follow what the press reports of the award (domain.md section 3.3).
+REGION_INDICATORS = [
     ("wage_coverage", "Cakupan", "Pekerja penerima upah terlindungi / potensi", "computed", 15, False),  # noqa: E501
     ("informal_coverage", "Cakupan", "Pekerja bukan penerima upah terlindungi / potensi", "computed", 15, False),  # noqa: E501
     ("vulnerable_funded", "Perlindungan", "Pekerja rentan dibiayai APBD, APBDes, CSR", "computed", 10, True),  # noqa: E501
-    ("villages_at_100", "Perlindungan", "Desa dengan 100 pekerja rentan terlindungi", "computed", 10, False),  # noqa: E501
-    ("companies_compliant", "Kepatuhan", "Perusahaan yang mendaftarkan semua pekerjanya", "computed", 10, False),  # noqa: E501
-    ("regulation", "Komitmen", "Peraturan daerah yang berlaku", "panel", 10, False),
-    ("budget", "Komitmen", "Anggaran yang dialokasikan", "panel", 10, False),
-    ("innovation", "Inovasi", "Inovasi", "panel", 10, False),
+    ("villages_at_100", "Perlindungan", "Desa dengan 100 pekerja rentan terlindungi", "computed", 5, False),  # noqa: E501
+    ("non_asn_coverage", "Perlindungan", "Pegawai non-ASN terlindungi / tercatat", "computed", 5, False),  # noqa: E501
+    ("companies_compliant", "Kepatuhan", "Perusahaan yang mendaftarkan semua pekerjanya", "computed", 5, False),  # noqa: E501
+    ("construction_registered", "Kepatuhan", "Proyek jasa konstruksi yang didaftarkan", "computed", 5, False),  # noqa: E501
+    ("contributions_paid", "Kepatuhan", "Iuran terbayar / iuran jatuh tempo", "computed", 5, False),  # noqa: E501
+    ("regulation", "Regulasi", "Peraturan daerah yang berlaku", "panel", 10, False),
+    ("budget", "Anggaran", "Anggaran yang dialokasikan", "panel", 10, False),
+    ("innovation", "Inovasi", "Inovasi kebijakan", "panel", 5, False),
     ("interview", "Wawancara", "Wawancara dengan tim penilai", "panel", 10, False),
 ]  # fmt: skip
+COMPANY_INDICATORS = [
+    ("workers_registered", "Kepesertaan", "Pekerja terdaftar / pekerja yang dilaporkan", "computed", 25, False),  # noqa: E501
+    ("programs_complete", "Kepesertaan", "Pekerja dengan program JKK, JKM dan JHT", "computed", 15, False),  # noqa: E501
+    ("contributions_paid", "Kepatuhan", "Iuran terbayar / iuran jatuh tempo", "computed", 20, False),  # noqa: E501
+    ("administration", "Kepatuhan", "Tertib administrasi", "panel", 10, False),
+    ("participation", "Kepedulian", "Kepedulian dan partisipasi aktif", "panel", 15, False),
+    ("interview", "Wawancara", "Wawancara dengan tim penilai", "panel", 15, False),
+]  # fmt: skip
+CATEGORIES = (
+    AwardCategory.PROVINCE,
+    AwardCategory.REGENCY,
+    AwardCategory.LARGE,
+    AwardCategory.MEDIUM,
+    AwardCategory.SMALL,
+)
+COMPANY_CLASSES = {
+    AwardCategory.LARGE: (CompanySize.LARGE,),
+    AwardCategory.MEDIUM: (CompanySize.MEDIUM,),
+    AwardCategory.SMALL: (CompanySize.SMALL, CompanySize.MICRO),
+}
 FULL = 10_000  # 100 points in hundredths
+WINNERS = 3  # ranks that receive a certificate (piagam)
+
+
+def indicator_table(category: str) -> list[tuple]:
+    return COMPANY_INDICATORS if category in COMPANY_CLASSES else REGION_INDICATORS
 
 
 def as_of(period: AwardPeriod, today: dt.date) -> dt.date:
@@ -64,28 +101,36 @@ def as_of(period: AwardPeriod, today: dt.date) -> dt.date:
 
 
 def open_period(session, year: int) -> AwardPeriod:
-    """Create a period with the default (illustrative) regency indicators, once per year."""
+    """Create a period with the default (illustrative) indicators of every category, once a year."""
+    if not 2017 <= year <= 2100:
+        raise ServiceError(_("The award has been held since 2017; enter a year from 2017."))
     period = session.scalars(select(AwardPeriod).where(AwardPeriod.year == year)).first()
     if period is not None:
         return period
     period = AwardPeriod(year=year, status=PeriodStatus.OPEN)
     session.add(period)
-    for position, (code, aspect, name, source, weight, relative) in enumerate(REGENCY_INDICATORS):
-        session.add(
-            AwardIndicator(
-                period=period,
-                category=AwardCategory.REGENCY,
-                aspect=aspect,
-                code=code,
-                name=name,
-                source=source,
-                weight=weight,
-                position=position,
-                relative=relative,
+    for category in CATEGORIES:
+        for position, row in enumerate(indicator_table(category)):
+            code, aspect, name, source, weight, relative = row
+            session.add(
+                AwardIndicator(
+                    period=period,
+                    category=category,
+                    aspect=aspect,
+                    code=code,
+                    name=name,
+                    source=source,
+                    weight=weight,
+                    position=position,
+                    relative=relative,
+                )
             )
-        )
     session.flush()
     return period
+
+
+def indicators_of(period: AwardPeriod, category: str) -> list[AwardIndicator]:
+    return [i for i in period.indicators if i.category == category]
 
 
 def _refuse_if_locked(period: AwardPeriod) -> None:
@@ -95,12 +140,26 @@ def _refuse_if_locked(period: AwardPeriod) -> None:
         )
 
 
-def set_weight(session, indicator: AwardIndicator, weight: int) -> None:
+def set_weight(session, indicator: AwardIndicator, weight) -> None:
     """Change an indicator's weight while its period is open."""
     _refuse_if_locked(indicator.period)
+    try:
+        weight = int(str(weight).strip())
+    except (TypeError, ValueError):
+        weight = -1
     if not 0 <= weight <= 100:
         raise ServiceError(_("A weight is a whole number from 0 to 100."), field="weight")
     indicator.weight = weight
+
+
+def subject_exists(session, category: str, subject_id: int) -> bool:
+    """Tell whether a subject (province, regency or company) takes part in a category."""
+    if category == AwardCategory.PROVINCE:
+        return session.get(Province, subject_id) is not None
+    if category == AwardCategory.REGENCY:
+        return session.get(Regency, subject_id) is not None
+    company = session.get(Company, subject_id)
+    return company is not None and company.size_class in COMPANY_CLASSES[category]
 
 
 def set_input(session, indicator: AwardIndicator, subject_id: int, value, evidence, user_id, now):
@@ -108,8 +167,10 @@ def set_input(session, indicator: AwardIndicator, subject_id: int, value, eviden
     _refuse_if_locked(indicator.period)
     if indicator.source != IndicatorSource.PANEL:
         raise ServiceError(_("This indicator is computed from the records."))
+    if not subject_exists(session, indicator.category, subject_id):
+        raise NotFound(_("No such participant in this category."))
     try:
-        hundredths = round(float(value) * 100)
+        hundredths = round(float(str(value).replace(",", ".")) * 100)
     except (TypeError, ValueError):
         hundredths = -1
     if not 0 <= hundredths <= FULL:
@@ -131,30 +192,69 @@ def _ratio(part: int, whole: int) -> int:
     return min(FULL, (2 * part * FULL + whole) // (2 * whole))
 
 
+def _covered_on(on: dt.date) -> list:
+    return [
+        Enrollment.status == EnrollmentStatus.ACTIVE,
+        Enrollment.start_date <= on,
+        or_(Enrollment.end_date.is_(None), Enrollment.end_date >= on),
+    ]
+
+
+def billed_months(period: AwardPeriod, on: dt.date) -> tuple[dt.date, dt.date]:
+    """The bills that count: the year's months whose contribution was due by the reading date."""
+    return dt.date(period.year, 1, 1), min(dt.date(period.year, 12, 1), last_due_month(on))
+
+
+def _paid_capped():
+    """What was paid against a bill, never more than the bill (an overpayment earns nothing)."""
+    return case(
+        (Contribution.amount_paid > Contribution.amount_due, Contribution.amount_due),
+        else_=Contribution.amount_paid,
+    )
+
+
 def regency_figures(session, period: AwardPeriod, on: dt.date) -> dict[int, dict]:
     """The raw figures of every regency with a potential workforce for the year.
 
-    Four grouped queries, whatever the number of workers, villages or companies.
+    Seven grouped queries, whatever the number of workers, villages, companies or bills.
     """
     workforce = {
-        regency_id: (wage, informal, name)
-        for regency_id, wage, informal, name in session.execute(
+        row.regency_id: row
+        for row in session.execute(
             select(
                 RegencyWorkforce.regency_id,
                 RegencyWorkforce.wage_earners,
                 RegencyWorkforce.informal_workers,
                 Regency.name,
+                Regency.province_id,
             )
             .join(Regency, Regency.id == RegencyWorkforce.regency_id)
             .where(RegencyWorkforce.year == period.year)
         )
     }
-    covered_now = [
-        Enrollment.status == EnrollmentStatus.ACTIVE,
-        Enrollment.start_date <= on,
-        or_(Enrollment.end_date.is_(None), Enrollment.end_date >= on),
-    ]
-    covered: dict[int, dict[str, int]] = {}
+    figures = {
+        regency_id: {
+            "name": row.name,
+            "province_id": row.province_id,
+            "wage_covered": 0,
+            "wage_potential": row.wage_earners,
+            "informal_covered": 0,
+            "informal_potential": row.informal_workers,
+            "vulnerable_funded": 0,
+            "villages": 0,
+            "villages_at_100": 0,
+            "non_asn": 0,
+            "non_asn_covered": 0,
+            "companies": 0,
+            "companies_compliant": 0,
+            "projects": 0,
+            "projects_registered": 0,
+            "contributions_due": 0,
+            "contributions_paid": 0,
+        }
+        for regency_id, row in workforce.items()
+    }
+    in_year = Worker.regency_id.in_(workforce)
     for regency_id, segment, payer, n in session.execute(
         select(
             Worker.regency_id,
@@ -163,87 +263,200 @@ def regency_figures(session, period: AwardPeriod, on: dt.date) -> dict[int, dict
             func.count(distinct(Worker.id)),
         )
         .join(Enrollment, Enrollment.worker_id == Worker.id)
-        .where(*covered_now)
+        .where(in_year, *_covered_on(on))
         .group_by(Worker.regency_id, Worker.segment, Enrollment.payer_type)
     ):
-        counts = covered.setdefault(regency_id, {"wage": 0, "informal": 0, "sponsored": 0})
-        counts["wage" if segment == Segment.WAGE_EARNER else "informal"] += n
+        f = figures[regency_id]
+        f["wage_covered" if segment == Segment.WAGE_EARNER else "informal_covered"] += n
         if segment == Segment.VULNERABLE and payer in SPONSORED_PAYERS:
-            counts["sponsored"] += n
+            f["vulnerable_funded"] += n
+        if segment == Segment.NON_ASN:
+            f["non_asn_covered"] += n
+    for regency_id, n in session.execute(
+        select(Worker.regency_id, func.count(Worker.id))
+        .where(in_year, Worker.segment == Segment.NON_ASN)
+        .group_by(Worker.regency_id)
+    ):
+        figures[regency_id]["non_asn"] = n
     per_village = (
         select(Worker.village_id.label("village_id"), func.count(distinct(Worker.id)).label("n"))
         .join(Enrollment, Enrollment.worker_id == Worker.id)
-        .where(Worker.segment == Segment.VULNERABLE, *covered_now)
+        .where(Worker.segment == Segment.VULNERABLE, *_covered_on(on))
         .group_by(Worker.village_id)
         .subquery()
     )
-    villages = {
-        regency_id: (total, int(reached or 0))
-        for regency_id, total, reached in session.execute(
-            select(
-                Village.regency_id,
-                func.count(Village.id),
-                func.sum(case((func.coalesce(per_village.c.n, 0) >= TARGET, 1), else_=0)),
-            )
-            .outerjoin(per_village, per_village.c.village_id == Village.id)
-            .where(Village.regency_id.in_(workforce))
-            .group_by(Village.regency_id)
+    for regency_id, total, reached in session.execute(
+        select(
+            Village.regency_id,
+            func.count(Village.id),
+            func.sum(case((func.coalesce(per_village.c.n, 0) >= TARGET, 1), else_=0)),
         )
-    }
+        .outerjoin(per_village, per_village.c.village_id == Village.id)
+        .where(Village.regency_id.in_(workforce))
+        .group_by(Village.regency_id)
+    ):
+        figures[regency_id].update(villages=total, villages_at_100=int(reached or 0))
     enrolled = (
         select(Enrollment.company_id.label("company_id"), func.count(Enrollment.id).label("n"))
-        .where(Enrollment.company_id.is_not(None), *covered_now)
+        .where(Enrollment.company_id.is_not(None), *_covered_on(on))
         .group_by(Enrollment.company_id)
         .subquery()
     )
-    companies = {
-        regency_id: (total, int(compliant or 0))
-        for regency_id, total, compliant in session.execute(
-            select(
-                Company.regency_id,
-                func.count(Company.id),
-                func.sum(
-                    case((func.coalesce(enrolled.c.n, 0) >= Company.declared_workforce, 1), else_=0)
-                ),
-            )
-            .outerjoin(enrolled, enrolled.c.company_id == Company.id)
-            .where(Company.status == CompanyStatus.ACTIVE, Company.regency_id.in_(workforce))
-            .group_by(Company.regency_id)
+    for regency_id, total, compliant in session.execute(
+        select(
+            Company.regency_id,
+            func.count(Company.id),
+            func.sum(
+                case((func.coalesce(enrolled.c.n, 0) >= Company.declared_workforce, 1), else_=0)
+            ),
         )
-    }
-    figures = {}
-    for regency_id, (wage, informal, name) in workforce.items():
-        counts = covered.get(regency_id, {"wage": 0, "informal": 0, "sponsored": 0})
-        village_total, reached = villages.get(regency_id, (0, 0))
-        company_total, compliant = companies.get(regency_id, (0, 0))
-        figures[regency_id] = {
-            "name": name,
-            "wage_covered": counts["wage"],
-            "wage_potential": wage,
-            "informal_covered": counts["informal"],
-            "informal_potential": informal,
-            "vulnerable_funded": counts["sponsored"],
-            "villages": village_total,
-            "villages_at_100": reached,
-            "companies": company_total,
-            "companies_compliant": compliant,
-        }
+        .outerjoin(enrolled, enrolled.c.company_id == Company.id)
+        .where(Company.status == CompanyStatus.ACTIVE, Company.regency_id.in_(workforce))
+        .group_by(Company.regency_id)
+    ):
+        figures[regency_id].update(companies=total, companies_compliant=int(compliant or 0))
+    registered = and_(
+        ConstructionProject.registered_on.is_not(None), ConstructionProject.registered_on <= on
+    )
+    for regency_id, total, done in session.execute(
+        select(
+            ConstructionProject.regency_id,
+            func.count(ConstructionProject.id),
+            func.sum(case((registered, 1), else_=0)),
+        )
+        .where(
+            ConstructionProject.regency_id.in_(workforce),
+            ConstructionProject.spk_date >= dt.date(period.year, 1, 1),
+            ConstructionProject.spk_date <= on,
+        )
+        .group_by(ConstructionProject.regency_id)
+    ):
+        figures[regency_id].update(projects=total, projects_registered=int(done or 0))
+    first, last = billed_months(period, on)
+    for regency_id, due, paid in session.execute(
+        select(
+            Contribution.regency_id,
+            func.sum(Contribution.amount_due),
+            func.sum(_paid_capped()),
+        )
+        .where(
+            Contribution.regency_id.in_(workforce),
+            Contribution.period >= first,
+            Contribution.period <= last,
+        )
+        .group_by(Contribution.regency_id)
+    ):
+        figures[regency_id].update(
+            contributions_due=int(due or 0), contributions_paid=int(paid or 0)
+        )
     return figures
 
 
-def indicator_values(figures: dict[int, dict]) -> dict[int, dict[str, int]]:
-    """Turn the raw figures into 0-100 values (hundredths) per computed indicator."""
+def province_figures(session, regencies: dict[int, dict]) -> dict[int, dict]:
+    """Add up the regencies' figures per province (one query for the provinces' names)."""
+    provinces: dict[int, dict] = {}
+    for f in regencies.values():
+        total = provinces.setdefault(f["province_id"], {"regencies": 0})
+        total["regencies"] += 1
+        for key, value in f.items():
+            if key not in ("name", "province_id"):
+                total[key] = total.get(key, 0) + value
+    names = dict(
+        session.execute(select(Province.id, Province.name).where(Province.id.in_(provinces))).all()
+    )
+    for province_id, total in provinces.items():
+        total["name"] = names[province_id]
+    return provinces
+
+
+def region_values(figures: dict[int, dict]) -> dict[int, dict[str, int]]:
+    """Turn a region's raw figures into 0-100 values (hundredths) per computed indicator."""
     best = max((f["vulnerable_funded"] for f in figures.values()), default=0)
     return {
-        regency_id: {
+        subject: {
             "wage_coverage": _ratio(f["wage_covered"], f["wage_potential"]),
             "informal_coverage": _ratio(f["informal_covered"], f["informal_potential"]),
             "vulnerable_funded": _ratio(f["vulnerable_funded"], best),
             "villages_at_100": _ratio(f["villages_at_100"], f["villages"]),
+            "non_asn_coverage": _ratio(f["non_asn_covered"], f["non_asn"]),
             "companies_compliant": _ratio(f["companies_compliant"], f["companies"]),
+            "construction_registered": _ratio(f["projects_registered"], f["projects"]),
+            "contributions_paid": _ratio(f["contributions_paid"], f["contributions_due"]),
         }
-        for regency_id, f in figures.items()
+        for subject, f in figures.items()
     }
+
+
+def company_figures(session, period: AwardPeriod, category: str, on: dt.date) -> dict[int, dict]:
+    """The raw figures of every active company of a size category (three grouped queries)."""
+    figures = {
+        row.id: {
+            "name": row.name,
+            "regency_id": row.regency_id,
+            "declared": row.declared_workforce,
+            "enrolled": 0,
+            "full_programs": 0,
+            "contributions_due": 0,
+            "contributions_paid": 0,
+        }
+        for row in session.execute(
+            select(Company.id, Company.name, Company.regency_id, Company.declared_workforce).where(
+                Company.status == CompanyStatus.ACTIVE,
+                Company.size_class.in_(COMPANY_CLASSES[category]),
+            )
+        )
+    }
+    in_category = Company.size_class.in_(COMPANY_CLASSES[category])
+    full = and_(Enrollment.jkk, Enrollment.jkm, Enrollment.jht)
+    for company_id, n, complete in session.execute(
+        select(
+            Enrollment.company_id,
+            func.count(distinct(Enrollment.worker_id)),
+            func.count(distinct(case((full, Enrollment.worker_id)))),
+        )
+        .join(Company, Company.id == Enrollment.company_id)
+        .where(in_category, Company.status == CompanyStatus.ACTIVE, *_covered_on(on))
+        .group_by(Enrollment.company_id)
+    ):
+        figures[company_id].update(enrolled=n, full_programs=complete)
+    first, last = billed_months(period, on)
+    for company_id, due, paid in session.execute(
+        select(Contribution.company_id, func.sum(Contribution.amount_due), func.sum(_paid_capped()))
+        .join(Company, Company.id == Contribution.company_id)
+        .where(
+            in_category,
+            Company.status == CompanyStatus.ACTIVE,
+            Contribution.period >= first,
+            Contribution.period <= last,
+        )
+        .group_by(Contribution.company_id)
+    ):
+        figures[company_id].update(
+            contributions_due=int(due or 0), contributions_paid=int(paid or 0)
+        )
+    return figures
+
+
+def company_values(figures: dict[int, dict]) -> dict[int, dict[str, int]]:
+    return {
+        subject: {
+            "workers_registered": _ratio(f["enrolled"], f["declared"]),
+            "programs_complete": _ratio(f["full_programs"], f["enrolled"]),
+            "contributions_paid": _ratio(f["contributions_paid"], f["contributions_due"]),
+        }
+        for subject, f in figures.items()
+    }
+
+
+def figures_and_values(session, period: AwardPeriod, category: str, on: dt.date):
+    """The raw figures and the computed indicator values of a category's subjects."""
+    if category in COMPANY_CLASSES:
+        figures = company_figures(session, period, category, on)
+        return figures, company_values(figures)
+    figures = regency_figures(session, period, on)
+    if category == AwardCategory.PROVINCE:
+        figures = province_figures(session, figures)
+    return figures, region_values(figures)
 
 
 def _mean(pairs) -> int:
@@ -273,12 +486,15 @@ def rank(rows: list[dict]) -> list[dict]:
     return ordered
 
 
-def compute_regency_scores(session, period: AwardPeriod, today: dt.date, now) -> list[AwardScore]:
-    """Compute, rank and store the regency category's scores; refused once the period is locked."""
+def compute_scores(session, period: AwardPeriod, category: str, today: dt.date, now) -> int:
+    """Compute, rank and store one category's scores; refused once the period is locked.
+
+    Returns how many subjects were ranked. The figures come from grouped queries and the scores
+    are written as one multi-row INSERT, so a category of 20.000 companies takes seconds.
+    """
     _refuse_if_locked(period)
-    indicators = [i for i in period.indicators if i.category == AwardCategory.REGENCY]
-    figures = regency_figures(session, period, as_of(period, today))
-    values = indicator_values(figures)
+    indicators = indicators_of(period, category)
+    figures, values = figures_and_values(session, period, category, as_of(period, today))
     marks = {
         (indicator_id, subject): value
         for indicator_id, subject, value in session.execute(
@@ -288,22 +504,25 @@ def compute_regency_scores(session, period: AwardPeriod, today: dt.date, now) ->
         )
     }
     rows = []
-    for regency_id, figure in figures.items():
+    for subject, figure in figures.items():
         inputs = {
             i.code: {
                 "weight": i.weight,
                 "source": i.source,
-                "value": values[regency_id][i.code]
+                "value": values[subject][i.code]
                 if i.source == IndicatorSource.COMPUTED
-                else marks.get((i.id, regency_id), 0),
+                else marks.get((i.id, subject), 0),
             }
             for i in indicators
         }
         desk, panel, final = score(inputs)
         rows.append(
             {
-                "subject_id": regency_id,
+                "subject_id": subject,
                 "name": figure["name"],
+                "regency_id": subject
+                if category == AwardCategory.REGENCY
+                else figure.get("regency_id"),
                 "desk": desk,
                 "panel": panel,
                 "final": final,
@@ -311,29 +530,34 @@ def compute_regency_scores(session, period: AwardPeriod, today: dt.date, now) ->
             }
         )
     session.execute(
-        delete(AwardScore).where(
-            AwardScore.period_id == period.id, AwardScore.category == AwardCategory.REGENCY
-        )
+        delete(AwardScore).where(AwardScore.period_id == period.id, AwardScore.category == category)
     )
-    scores = [
-        AwardScore(
-            period_id=period.id,
-            category=AwardCategory.REGENCY,
-            subject_id=row["subject_id"],
-            subject_name=row["name"],
-            regency_id=row["subject_id"],
-            desk_score=row["desk"],
-            panel_score=row["panel"],
-            final_score=row["final"],
-            rank=row["rank"],
-            inputs=json.dumps(row["inputs"], sort_keys=True),
-            computed_at=now,
+    if rows:
+        session.execute(
+            insert(AwardScore),
+            [
+                {
+                    "period_id": period.id,
+                    "category": category,
+                    "subject_id": row["subject_id"],
+                    "subject_name": row["name"],
+                    "regency_id": row["regency_id"],
+                    "desk_score": row["desk"],
+                    "panel_score": row["panel"],
+                    "final_score": row["final"],
+                    "rank": row["rank"],
+                    "inputs": json.dumps(row["inputs"], sort_keys=True),
+                    "computed_at": now,
+                }
+                for row in rank(rows)
+            ],
         )
-        for row in rank(rows)
-    ]
-    session.add_all(scores)
-    session.flush()
-    return scores
+    return len(rows)
+
+
+def compute_all(session, period: AwardPeriod, today: dt.date, now) -> dict[str, int]:
+    """Compute every category of a period; returns how many were ranked per category."""
+    return {c: compute_scores(session, period, c, today, now) for c in CATEGORIES}
 
 
 def lock(session, period: AwardPeriod, user_id: int, now) -> None:
