@@ -22,6 +22,22 @@ def rupiah(amount) -> str:
     return f"{sign}Rp {abs(int(amount)):,}".replace(",", ".")
 
 
+def number(value) -> str:
+    """Format a whole number with Indonesian thousands separators: `61.203`."""
+    if value is None:
+        return ""
+    return f"{int(value):,}".replace(",", ".")
+
+
+def points(hundredths) -> str:
+    """Format a score or a percentage kept in hundredths as `53,85`."""
+    if hundredths is None:
+        return ""
+    sign = "-" if hundredths < 0 else ""
+    whole, cents = divmod(abs(int(hundredths)), 100)
+    return f"{sign}{number(whole)},{cents:02d}"
+
+
 def long_date(value) -> str:
     """Format a date as `20 Maret 2019` in the user's language."""
     if value is None or value == "":
@@ -81,13 +97,18 @@ def wage(value) -> str:
 
 def register(app) -> None:
     """Make the formatters available to templates."""
+    from app.services.awards import CATEGORY_LABELS, FIGURE_LABELS
     from app.services.identifiers import format_npwp
 
     app.jinja_env.filters.update(
         rupiah=rupiah,
+        number=number,
+        points=points,
         long_date=long_date,
         month_year=month_year,
         choice_label=choice_label,
         nik=nik,
         npwp=format_npwp,
+        award_figure=lambda key: FIGURE_LABELS.get(key, key),
+        award_category=lambda key: CATEGORY_LABELS.get(key, key),
     )

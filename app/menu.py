@@ -9,7 +9,9 @@ from app.api.compliance import ComplianceApi
 from app.api.core import APIS
 from app.views.admin import AuditEventView, UserScopeView
 from app.views.areas import DistrictView, RegencyView, RegencyWorkforceView, VillageView
+from app.views.awards import AwardView
 from app.views.batches import BatchView
+from app.views.dashboard import DashboardView
 from app.views.finance import ContributionView, IncomeBracketView, WageRateView
 from app.views.organisations import (
     BranchOfficeView,
@@ -31,6 +33,7 @@ from app.views.villages import Desa100View
 from app.views.workers import EnrollmentView, WorkerView
 
 CATEGORIES = {
+    "Coverage": (_l("Coverage"), "fa-chart-bar"),
     "Participation": (_l("Participation"), "fa-shield-alt"),
     "Permits": (_l("Permits"), "fa-stamp"),
     "Organisations": (_l("Organisations"), "fa-building"),
@@ -39,6 +42,8 @@ CATEGORIES = {
 }
 
 MENU = [
+    ("Coverage", DashboardView, "Dashboard", _l("Coverage dashboard"), "fa-chart-line"),
+    ("Coverage", AwardView, "Paritrana award", _l("Paritrana award"), "fa-trophy"),
     ("Participation", WorkerView, "Workers", _l("Workers"), "fa-user"),
     ("Participation", EnrollmentView, "Enrollments", _l("Enrollments"), "fa-id-card"),
     ("Participation", BatchView, "Enrollment batches", _l("Enrollment batches"), "fa-layer-group"),

@@ -40,6 +40,8 @@ DESK = ("PermitDeskView",)
 REPORTS = ("ReportView",)
 BATCHES = ("BatchView",)
 DESA100 = ("Desa100View",)
+AWARDS = ("AwardView",)
+DASHBOARD = ("DashboardView",)
 AREA_APIS = ("RegencyApi", "VillageApi")
 CORE_APIS = ("CompanyApi", "WorkerApi", "EnrollmentApi", "ContributionApi")
 
@@ -61,6 +63,8 @@ MENU = {
     "funding": ["Participation", "Sponsors", "Commitments", "Contributions"],
     "rates": ["Reference", "Wage rates", "Income brackets"],
     "audit": ["Reference", "Audit trail"],
+    "dashboard": ["Coverage", "Dashboard"],
+    "awards": ["Coverage", "Paritrana award"],
     "desk": ["Permits", "Permit desk"],
     "decisions": ["Permits", "Permit decisions", "Compliance report"],
     "projects": ["Permits", "Construction projects"],
@@ -110,6 +114,9 @@ ROLE_PERMISSIONS: dict[str, list[list[list[str]]]] = {
     # Declared like the others so that its checks read config, not one query per menu item.
     ADMIN: [[["^.*$", "^.*$"]]],
     BRANCH_STAFF: [
+        grant(DASHBOARD, "list|profile", prefix="can_"),
+        grant(AWARDS, "list|show|download", prefix="can_"),
+        menus("dashboard", "awards"),
         grant(BATCHES, "list|show|add|edit|delete", prefix="can_"),
         grant(DESA100, "list", prefix="can_"),
         grant(AREAS + ORGANISATIONS + RATES, READ),
@@ -134,6 +141,9 @@ ROLE_PERMISSIONS: dict[str, list[list[list[str]]]] = {
         ),
     ],
     SUPERVISOR: [
+        grant(DASHBOARD, "list|profile", prefix="can_"),
+        grant(AWARDS, "list|show|download|mark|compute|lock", prefix="can_"),
+        menus("dashboard", "awards"),
         grant(BATCHES, "list|show|decide", prefix="can_"),
         grant(DESA100, "list", prefix="can_"),
         grant(AREAS + ORGANISATIONS + RATES, READ),
@@ -155,6 +165,9 @@ ROLE_PERMISSIONS: dict[str, list[list[list[str]]]] = {
         ),
     ],
     PERMIT_OFFICER: [
+        grant(DASHBOARD, "list|profile", prefix="can_"),
+        grant(AWARDS, "list|show|download", prefix="can_"),
+        menus("dashboard", "awards"),
         grant(AREAS, READ),
         grant(COMPANY + ("ContributionView",) + PERMIT_READ, READ_EXPORT),
         grant(REPORTS, "list|request", prefix="can_"),
@@ -165,6 +178,8 @@ ROLE_PERMISSIONS: dict[str, list[list[list[str]]]] = {
         [["^(Participation|Contributions)$", "^menu_access$"]],
     ],
     OPERATOR: [
+        grant(DASHBOARD, "list", prefix="can_"),
+        menus("dashboard"),
         grant(BATCHES, "list|show|add|edit|delete", prefix="can_"),
         grant(DESA100, "list", prefix="can_"),
         grant(("VillageView", "OpdView"), READ),
@@ -176,6 +191,9 @@ ROLE_PERMISSIONS: dict[str, list[list[list[str]]]] = {
         menus("operator"),
     ],
     AUDITOR: [
+        grant(DASHBOARD, "list|profile", prefix="can_"),
+        grant(AWARDS, "list|show|download", prefix="can_"),
+        menus("dashboard", "awards"),
         grant(BATCHES, "list|show", prefix="can_"),
         grant(DESA100, "list", prefix="can_"),
         grant(

@@ -34,3 +34,21 @@ def count_queries(app):
 
 def text_of(response) -> str:
     return response.get_data(as_text=True)
+
+
+def pdf_text(data: bytes) -> str:
+    """The text of a PDF read back, whitespace folded (what a reader of the page would find)."""
+    import io
+
+    from pypdf import PdfReader
+
+    pages = PdfReader(io.BytesIO(data)).pages
+    return " ".join(" ".join(page.extract_text().split()) for page in pages)
+
+
+def pdf_pages(data: bytes) -> list:
+    import io
+
+    from pypdf import PdfReader
+
+    return list(PdfReader(io.BytesIO(data)).pages)

@@ -21,6 +21,7 @@ import datetime as dt
 import json
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, case, delete, distinct, func, insert, or_, select
 
 from app.models import (
@@ -86,6 +87,34 @@ COMPANY_CLASSES = {
     AwardCategory.LARGE: (CompanySize.LARGE,),
     AwardCategory.MEDIUM: (CompanySize.MEDIUM,),
     AwardCategory.SMALL: (CompanySize.SMALL, CompanySize.MICRO),
+}
+CATEGORY_LABELS = {
+    AwardCategory.PROVINCE: _l("Provincial government"),
+    AwardCategory.REGENCY: _l("Regency or city government"),
+    AwardCategory.LARGE: _l("Large companies"),
+    AwardCategory.MEDIUM: _l("Medium companies"),
+    AwardCategory.SMALL: _l("Small and micro companies"),
+}
+FIGURE_LABELS = {
+    "regencies": _l("Regencies and cities"),
+    "wage_covered": _l("Wage earners covered"),
+    "wage_potential": _l("Potential wage earners"),
+    "informal_covered": _l("Informal and other workers covered"),
+    "informal_potential": _l("Potential informal workers"),
+    "vulnerable_funded": _l("Vulnerable workers funded by APBD, APBDes, CSR"),
+    "villages": _l("Villages"),
+    "villages_at_100": _l("Villages with 100 protected vulnerable workers"),
+    "non_asn": _l("Non-ASN staff on record"),
+    "non_asn_covered": _l("Non-ASN staff covered"),
+    "companies": _l("Active companies"),
+    "companies_compliant": _l("Companies that enrolled every declared worker"),
+    "projects": _l("Construction projects with an SPK in the year"),
+    "projects_registered": _l("Construction projects registered"),
+    "contributions_due": _l("Contributions due in the year"),
+    "contributions_paid": _l("Contributions paid (at most the bill)"),
+    "declared": _l("Workers declared"),
+    "enrolled": _l("Workers enrolled"),
+    "full_programs": _l("Workers with JKK, JKM and JHT"),
 }
 FULL = 10_000  # 100 points in hundredths
 WINNERS = 3  # ranks that receive a certificate (piagam)

@@ -14,6 +14,7 @@ import random
 from sqlalchemy import func, select
 
 from app.models import (
+    AwardScore,
     BranchOffice,
     Company,
     ConstructionProject,
@@ -28,6 +29,7 @@ from app.models import (
     Village,
     Worker,
 )
+from app.services import awards
 from app.services.areas import import_areas
 from app.services.compliance import seed_rules
 from app.services.contributions import RateBook, bill_month, calculate
@@ -36,6 +38,8 @@ from app.services.demo_data import (
     BUSINESSES,
     COMPANIES_PER_REGENCY,
     CONTRACTOR_KBLI,
+    DEMO_COMPANY_PANEL,
+    DEMO_PANEL,
     DEMO_SCOPE_VILLAGE,
     FAMILY,
     OPDS,
@@ -109,7 +113,47 @@ def load_demo(session, today: dt.date | None = None) -> dict[str, int]:
         bills += bill_month(session, months_back(today, back))
     _record_payments(session, maker.rng, today)
     summary["contributions"] = bills
+    session.flush()
+    summary["award_participants"] = _award_period(session, today)
     return summary
+
+
+def _award_period(session, today: dt.date) -> int:
+    """This year's open award period with the panel's marks for the four regencies and for the
+    three best companies of each size on the desk score; scores computed, not locked."""
+    now = dt.datetime.now(dt.UTC)
+    period = awards.open_period(session, today.year)
+    indicators = {(i.category, i.code): i for i in period.indicators}
+    regencies = dict(
+        session.execute(select(Regency.code, Regency.id).where(Regency.code.in_(DEMO_PANEL))).all()
+    )
+    for code, marks in DEMO_PANEL.items():
+        for indicator, (value, evidence) in marks.items():
+            awards.set_input(
+                session,
+                indicators["regency", indicator],
+                regencies[code],
+                value,
+                evidence,
+                None,
+                now,
+            )
+    awards.compute_all(session, period, today, now)
+    for category in awards.COMPANY_CLASSES:
+        best = session.scalars(
+            select(AwardScore.subject_id)
+            .where(AwardScore.period_id == period.id, AwardScore.category == category)
+            .order_by(AwardScore.desk_score.desc(), AwardScore.subject_name)
+            .limit(3)
+        ).all()
+        for place, subject in enumerate(best):
+            for indicator, value in DEMO_COMPANY_PANEL.items():
+                awards.set_input(
+                    session, indicators[category, indicator], subject, value - 5 * place,
+                    "Berkas penilaian", None, now,
+                )  # fmt: skip
+    session.flush()
+    return sum(awards.compute_all(session, period, today, now).values())
 
 
 def _load_regency(

@@ -177,6 +177,19 @@ DEMO_USERS = [
     ("auditor", "Ani", "Inspektorat", AUDITOR, "regency"),
 ]
 DEMO_SCOPE_REGENCY = "62.03"
+# The panel's marks for the demo award period, per regency: regulation, budget, innovation,
+# interview, each with its evidence. Kapuas has Perbup 28/2023 on construction coverage.
+DEMO_PANEL = {
+    "61.06": {"regulation": (60, "SE Bupati Kapuas Hulu"), "budget": (70, "DPA Dinsos"),
+              "innovation": (55, "Kuota pekerja sosial keagamaan"), "interview": (72, "Wawancara")},
+    "62.03": {"regulation": (85, "Perbup Kapuas 28/2023"), "budget": (80, "PKS APBD 2026"),
+              "innovation": (70, "1 Desa 100 Pekerja Rentan"), "interview": (78, "Wawancara")},
+    "62.05": {"regulation": (80, "Perbup Barito Utara"), "budget": (90, "APBD sejak TA 2022"),
+              "innovation": (75, "Masyarakat peduli api"), "interview": (85, "Wawancara")},
+    "62.71": {"regulation": (70, "Perwali Palangka Raya"), "budget": (60, "APBD 2026"),
+              "innovation": (90, "PNSKU SAHABATKU"), "interview": (80, "Wawancara")},
+}  # fmt: skip
+DEMO_COMPANY_PANEL = {"administration": 80, "participation": 75, "interview": 70}
 DEMO_SCOPE_VILLAGE = "62.03.01.2011"
 
 

@@ -1,0 +1,100 @@
+"""The award's ranking report (per category) and certificates (piagam) as PDF.
+
+Both read the stored scores (the snapshot each was computed from), so a printed ranking is the
+ranking on screen. Company categories can hold thousands of companies: the report prints the
+best RANKED of the user's area and says how many took part.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+from flask import request
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+
+from app.charts import bar_chart
+from app.formatting import points
+from app.models import AwardPeriod, AwardScore
+from app.reports.pdf import render_pdf
+from app.services import awards
+
+RANKED = 25
+
+
+def _scores(session, period: AwardPeriod, category: str, visible, limit: int | None):
+    query = (
+        select(AwardScore)
+        .where(AwardScore.period_id == period.id, AwardScore.category == category, visible)
+        .order_by(AwardScore.rank)
+    )
+    return session.scalars(query.limit(limit) if limit else query).all()
+
+
+def ranking_context(session, period: AwardPeriod, category: str, visible) -> dict:
+    """What the ranking report shows: indicators, scores with their values, a chart."""
+    indicators = awards.indicators_of(period, category)
+    scores = _scores(session, period, category, visible, RANKED)
+    rows = []
+    for score in scores:
+        snapshot = json.loads(score.inputs)["indicators"]
+        rows.append(
+            {"score": score, "values": [snapshot.get(i.code, {}).get("value") for i in indicators]}
+        )
+    base = select(func.count(AwardScore.id)).where(
+        AwardScore.period_id == period.id, AwardScore.category == category
+    )
+    return {
+        "period": period,
+        "category": category,
+        "category_label": awards.CATEGORY_LABELS[category],
+        "indicators": indicators,
+        "rows": rows,
+        "participants": session.scalar(base) or 0,
+        "shown_of": session.scalar(base.where(visible)) or 0,
+        "computed_at": session.scalar(
+            select(func.max(AwardScore.computed_at)).where(
+                AwardScore.period_id == period.id, AwardScore.category == category
+            )
+        ),
+        "weights": {
+            "computed": sum(i.weight for i in indicators if i.source == "computed"),
+            "panel": sum(i.weight for i in indicators if i.source == "panel"),
+        },
+        "chart": bar_chart(
+            [(r["score"].subject_name[:28], r["score"].final_score / 100) for r in rows[:15]],
+            _("Final score"),
+            fmt=lambda v: points(round(v * 100)),
+            maximum=100,
+            width=640,
+            label_width=210,
+        ),
+        "printed": dt.date.today(),
+    }
+
+
+def ranking_pdf(session, period: AwardPeriod, category: str, visible) -> bytes | None:
+    context = ranking_context(session, period, category, visible)
+    if not context["rows"]:
+        return None
+    return render_pdf("reports/award_ranking.html", request.url_root, **context)
+
+
+def certificates_pdf(session, period: AwardPeriod, category: str, visible) -> bytes | None:
+    """One landscape page per winner (ranks 1 to WINNERS) inside the user's area."""
+    winners = [
+        s
+        for s in _scores(session, period, category, visible, awards.WINNERS)
+        if s.rank <= awards.WINNERS
+    ]
+    if not winners:
+        return None
+    return render_pdf(
+        "reports/award_certificates.html",
+        request.url_root,
+        period=period,
+        category_label=awards.CATEGORY_LABELS[category],
+        winners=winners,
+        printed=dt.date.today(),
+    )

@@ -1,0 +1,319 @@
+"""The Paritrana-style award assessment: periods, weights, panel marks, ranking, reports."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+from flask import Response, abort, flash, g, redirect, request, url_for
+from flask_appbuilder import BaseView, expose
+from flask_appbuilder.security.decorators import has_access
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+
+from app.extensions import db
+from app.models import AwardCategory, AwardInput, AwardPeriod, AwardScore
+from app.reports import awards as award_reports
+from app.scope import Scope, current_scope
+from app.services import ServiceError, audit, awards
+
+PER_PAGE = 50
+
+
+def visible(scope: Scope):
+    """Scores a user may read: provinces for the unrestricted only, others by their regency."""
+    if scope.unrestricted:
+        return AwardScore.id.is_not(None)
+    return AwardScore.regency_id.in_(sorted(scope.regency_ids))
+
+
+def _category(value: str) -> str:
+    if value not in awards.CATEGORIES:
+        abort(404)
+    return value
+
+
+def _period(year: int) -> AwardPeriod:
+    period = db.session.scalars(select(AwardPeriod).where(AwardPeriod.year == year)).first()
+    if period is None:
+        abort(404)
+    return period
+
+
+def may_mark(scope: Scope, category: str, regency_id: int | None) -> bool:
+    """The panel marks subjects inside the user's scope; provinces only the unrestricted."""
+    if category == AwardCategory.PROVINCE:
+        return scope.unrestricted
+    return scope.allows_regency(regency_id)
+
+
+class AwardView(BaseView):
+    """Award periods: weights (admins), panel marks, computing, locking and the PDFs."""
+
+    route_base = "/awards"
+    default_view = "index"
+    method_permission_name = {
+        "index": "list",
+        "period": "list",
+        "subject": "show",
+        "open_period": "open",
+        "weights": "weigh",
+        "mark": "mark",
+        "compute": "compute",
+        "lock": "lock",
+        "report": "download",
+        "certificates": "download",
+    }
+
+    @expose("/")
+    @has_access
+    def index(self):
+        scored = dict(
+            db.session.execute(
+                select(AwardScore.period_id, func.count(AwardScore.id))
+                .where(visible(current_scope()))
+                .group_by(AwardScore.period_id)
+            ).all()
+        )
+        periods = db.session.scalars(select(AwardPeriod).order_by(AwardPeriod.year.desc())).all()
+        return self.render_template(
+            "awards_index.html",
+            title=_("Paritrana award assessment"),
+            periods=periods,
+            scored=scored,
+            next_year=dt.date.today().year,
+            can_open=self.appbuilder.sm.has_access("can_open", "AwardView"),
+        )
+
+    @expose("/open", methods=["POST"])
+    @has_access
+    def open_period(self):
+        year = request.form.get("year", type=int)
+        try:
+            if year is None:
+                raise ServiceError(_("Enter the year of the period."))
+            period = awards.open_period(db.session, year)
+        except ServiceError as error:
+            db.session.rollback()
+            flash(str(error), "danger")
+            return redirect(url_for("AwardView.index"))
+        db.session.commit()
+        flash(_("The %(year)d period is open with the illustrative weights.", year=year), "success")
+        return redirect(url_for("AwardView.period", year=period.year))
+
+    @expose("/<int:year>/")
+    @has_access
+    def period(self, year):
+        period = _period(year)
+        category = _category(request.args.get("category", AwardCategory.REGENCY))
+        scope = current_scope()
+        term = request.args.get("q", "").strip()[:60]
+        query = select(AwardScore).where(
+            AwardScore.period_id == period.id, AwardScore.category == category, visible(scope)
+        )
+        if term:
+            query = query.where(AwardScore.subject_name.ilike(f"%{term}%"))
+        total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+        pages = max(1, -(-total // PER_PAGE))
+        page = min(max(request.args.get("page", 1, type=int), 1), pages)
+        scores = db.session.scalars(
+            query.order_by(AwardScore.rank).limit(PER_PAGE).offset((page - 1) * PER_PAGE)
+        ).all()
+        participants = db.session.scalar(
+            select(func.count(AwardScore.id)).where(
+                AwardScore.period_id == period.id, AwardScore.category == category
+            )
+        )
+        computed_at = db.session.scalar(
+            select(func.max(AwardScore.computed_at)).where(AwardScore.period_id == period.id)
+        )
+        sm = self.appbuilder.sm
+        return self.render_template(
+            "awards_period.html",
+            title=_("Paritrana award %(year)d", year=period.year),
+            period=period,
+            category=category,
+            categories=awards.CATEGORIES,
+            indicators=awards.indicators_of(period, category),
+            scores=scores,
+            participants=participants,
+            computed_at=computed_at,
+            term=term,
+            page=page,
+            pages=pages,
+            can_weigh=sm.has_access("can_weigh", "AwardView") and not period.locked,
+            can_compute=sm.has_access("can_compute", "AwardView") and not period.locked,
+            can_lock=sm.has_access("can_lock", "AwardView") and not period.locked,
+        )
+
+    @expose("/<int:year>/<category>/<int:subject_id>")
+    @has_access
+    def subject(self, year, category, subject_id):
+        period = _period(year)
+        category = _category(category)
+        scope = current_scope()
+        score = db.session.scalars(
+            select(AwardScore).where(
+                AwardScore.period_id == period.id,
+                AwardScore.category == category,
+                AwardScore.subject_id == subject_id,
+                visible(scope),
+            )
+        ).first()
+        if score is None:
+            abort(404)
+        indicators = awards.indicators_of(period, category)
+        marks = {
+            row.indicator_id: row
+            for row in db.session.scalars(
+                select(AwardInput).where(
+                    AwardInput.indicator_id.in_([i.id for i in indicators]),
+                    AwardInput.subject_id == subject_id,
+                )
+            )
+        }
+        snapshot = json.loads(score.inputs)
+        return self.render_template(
+            "awards_subject.html",
+            title=score.subject_name,
+            period=period,
+            category=category,
+            score=score,
+            indicators=indicators,
+            values=snapshot["indicators"],
+            figures=snapshot["figures"],
+            marks=marks,
+            can_mark=self.appbuilder.sm.has_access("can_mark", "AwardView")
+            and not period.locked
+            and may_mark(scope, category, score.regency_id),
+        )
+
+    @expose("/<int:year>/<category>/<int:subject_id>/mark", methods=["POST"])
+    @has_access
+    def mark(self, year, category, subject_id):
+        period = _period(year)
+        category = _category(category)
+        back = url_for("AwardView.subject", year=year, category=category, subject_id=subject_id)
+        score = db.session.scalars(
+            select(AwardScore).where(
+                AwardScore.period_id == period.id,
+                AwardScore.category == category,
+                AwardScore.subject_id == subject_id,
+            )
+        ).first()
+        if score is None or not may_mark(current_scope(), category, score.regency_id):
+            abort(404)
+        now = dt.datetime.now(dt.UTC)
+        try:
+            for indicator in awards.indicators_of(period, category):
+                if indicator.source != "panel":
+                    continue
+                value = request.form.get(f"value-{indicator.id}", "").strip()
+                if value == "":
+                    continue
+                evidence = request.form.get(f"evidence-{indicator.id}", "")
+                try:
+                    awards.set_input(
+                        db.session, indicator, subject_id, value, evidence, g.user.id, now
+                    )
+                except ServiceError as error:
+                    raise ServiceError(f"{indicator.name}: {error}") from error
+        except ServiceError as error:
+            db.session.rollback()
+            flash(str(error), "danger")
+            return redirect(back)
+        db.session.commit()
+        audit.record(
+            db.session, "update", "AwardInput", subject_id, regency_id=score.regency_id,
+            period=year, category=category,
+        )  # fmt: skip
+        flash(_("The panel's marks are saved. Compute the scores again to rank them."), "success")
+        return redirect(back)
+
+    @expose("/<int:year>/weights", methods=["POST"])
+    @has_access
+    def weights(self, year):
+        period = _period(year)
+        category = _category(request.form.get("category", ""))
+        back = url_for("AwardView.period", year=year, category=category)
+        try:
+            for indicator in awards.indicators_of(period, category):
+                given = request.form.get(f"weight-{indicator.id}")
+                if given is not None:
+                    try:
+                        awards.set_weight(db.session, indicator, given)
+                    except ServiceError as error:
+                        raise ServiceError(f"{indicator.name}: {error}") from error
+            if not sum(i.weight for i in awards.indicators_of(period, category)):
+                raise ServiceError(_("At least one indicator needs a weight above 0."))
+        except ServiceError as error:
+            db.session.rollback()
+            flash(str(error), "danger")
+            return redirect(back)
+        db.session.commit()
+        flash(_("The weights are saved. Compute the scores again to rank with them."), "success")
+        return redirect(back)
+
+    @expose("/<int:year>/compute", methods=["POST"])
+    @has_access
+    def compute(self, year):
+        period = _period(year)
+        try:
+            counts = awards.compute_all(
+                db.session, period, dt.date.today(), dt.datetime.now(dt.UTC)
+            )
+        except ServiceError as error:
+            db.session.rollback()
+            flash(str(error), "danger")
+            return redirect(url_for("AwardView.period", year=year))
+        db.session.commit()
+        flash(
+            _("Scores computed: %(count)d participants ranked.", count=sum(counts.values())),
+            "success",
+        )
+        return redirect(
+            url_for("AwardView.period", year=year, category=request.form.get("category"))
+        )
+
+    @expose("/<int:year>/lock", methods=["POST"])
+    @has_access
+    def lock(self, year):
+        period = _period(year)
+        try:
+            awards.lock(db.session, period, g.user.id, dt.datetime.now(dt.UTC))
+        except ServiceError as error:
+            db.session.rollback()
+            flash(str(error), "danger")
+            return redirect(url_for("AwardView.period", year=year))
+        db.session.commit()
+        audit.record(db.session, "lock", "AwardPeriod", period.id, year=year)
+        flash(_("The %(year)d period is locked; its scores are final.", year=year), "success")
+        return redirect(url_for("AwardView.period", year=year))
+
+    def _pdf(self, year, category, kind):
+        period = _period(year)
+        category = _category(category)
+        scope = current_scope()
+        build = award_reports.ranking_pdf if kind == "ranking" else award_reports.certificates_pdf
+        pdf = build(db.session, period, category, visible(scope))
+        if pdf is None:
+            flash(_("There is nothing to print: no winner in your area yet."), "warning")
+            return redirect(url_for("AwardView.period", year=year, category=category))
+        audit.record(
+            db.session, "export", "AwardPeriod", period.id, period=year, category=category,
+            report=kind,
+        )  # fmt: skip
+        response = Response(pdf, mimetype="application/pdf")
+        name = f"{'peringkat' if kind == 'ranking' else 'piagam'}-paritrana-{year}-{category}.pdf"
+        response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+        return response
+
+    @expose("/<int:year>/<category>/ranking.pdf")
+    @has_access
+    def report(self, year, category):
+        return self._pdf(year, category, "ranking")
+
+    @expose("/<int:year>/<category>/piagam.pdf")
+    @has_access
+    def certificates(self, year, category):
+        return self._pdf(year, category, "certificates")
