@@ -88,7 +88,8 @@ def test_batch_from_upload_to_berita_acara(app, server, browser, tmp_path):  # n
         assert "APBDes Pulau Telo 2026" in body
         assert "Rp 67.200" in body  # four workers a month
         page.once("dialog", lambda dialog: dialog.accept())
-        page.click("button:has-text('Setujui dan daftarkan')")
+        with page.expect_navigation():
+            page.click("button:has-text('Setujui dan daftarkan')")
         assert "Keputusan sudah dicatat" in page.inner_text("body")
         link = page.get_attribute("a[href*='/batchview/record/']", "href")
         response = page.request.get(f"{server}{link}")

@@ -157,6 +157,14 @@ def test_the_coverage_profile_prints_the_dashboards_numbers(as_user, selatan):
     assert "UCJ" in text
 
 
+def test_a_regency_without_records_gets_an_empty_profile_not_an_error(app, as_user):
+    with app.app_context():
+        empty = db.session.scalar(select(Regency.id).where(Regency.code == "62.06"))
+    response = as_user("admin").get(f"/dashboard/profile/{empty}.pdf")
+    assert response.status_code == 200
+    assert "Katingan" in pdf_text(response.data)
+
+
 def test_kapuas_staff_cannot_see_another_regency(as_user, selatan):
     sari = as_user("sari")
     assert sari.get(f"/dashboard/?regency={selatan}").status_code == 404
