@@ -156,3 +156,8 @@ class AwardScore(Model):
     rank: Mapped[int] = mapped_column(Integer)
     inputs: Mapped[str] = mapped_column(Text)  # JSON: indicator values and weights used
     computed_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+    @classmethod
+    def scope_clause(cls, scope):
+        """Scores by their regency; provinces (no regency) only for the unrestricted."""
+        return scope.clause(regency=cls.regency_id, village=None, opd=None)

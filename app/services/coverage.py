@@ -29,6 +29,7 @@ from app.models import (
 from app.models.workers import SPONSORED_PAYERS
 from app.scope import Scope
 from app.services.contributions import last_due_month
+from app.services.enrollments import covered_on
 from app.services.villages import TARGET, village_totals
 
 PROGRAMS = ("jkk", "jkm", "jht", "jp", "jkp")
@@ -101,12 +102,33 @@ class Coverage:
         return _ratio(self.total("covered"), self.total("potential"))
 
 
-def covered_on(on: dt.date) -> list:
-    return [
-        Enrollment.status == EnrollmentStatus.ACTIVE,
-        Enrollment.start_date <= on,
-        or_(Enrollment.end_date.is_(None), Enrollment.end_date >= on),
-    ]
+def compliant_companies(session, regency_ids, on: dt.date) -> dict[int, tuple[int, int]]:
+    """Active companies per regency, and those with every declared worker covered on the date
+    (one grouped query)."""
+    enrolled = (
+        select(Enrollment.company_id.label("company_id"), func.count(Enrollment.id).label("n"))
+        .where(Enrollment.company_id.is_not(None), *covered_on(on))
+        .group_by(Enrollment.company_id)
+        .subquery()
+    )
+    return {
+        regency_id: (total, int(compliant or 0))
+        for regency_id, total, compliant in session.execute(
+            select(
+                Company.regency_id,
+                func.count(Company.id),
+                func.sum(
+                    case(
+                        (func.coalesce(enrolled.c.n, 0) >= Company.declared_workforce, 1),
+                        else_=0,
+                    )
+                ),
+            )
+            .outerjoin(enrolled, enrolled.c.company_id == Company.id)
+            .where(Company.status == CompanyStatus.ACTIVE, Company.regency_id.in_(regency_ids))
+            .group_by(Company.regency_id)
+        )
+    }
 
 
 def month_ends(on: dt.date, months: int = TREND_MONTHS) -> list[dt.date]:
@@ -222,25 +244,8 @@ def coverage(session, scope: Scope, on: dt.date, regency_id: int | None = None) 
     ):
         by_id[rid].villages += 1
         by_id[rid].villages_at_100 += totals.get(village_id, 0) >= TARGET
-    enrolled = (
-        select(Enrollment.company_id.label("company_id"), func.count(Enrollment.id).label("n"))
-        .where(Enrollment.company_id.is_not(None), *covered_on(on))
-        .group_by(Enrollment.company_id)
-        .subquery()
-    )
-    for rid, total, compliant in session.execute(
-        select(
-            Company.regency_id,
-            func.count(Company.id),
-            func.sum(
-                case((func.coalesce(enrolled.c.n, 0) >= Company.declared_workforce, 1), else_=0)
-            ),
-        )
-        .outerjoin(enrolled, enrolled.c.company_id == Company.id)
-        .where(Company.status == CompanyStatus.ACTIVE, Company.regency_id.in_(ids))
-        .group_by(Company.regency_id)
-    ):
-        by_id[rid].companies, by_id[rid].companies_compliant = total, int(compliant or 0)
+    for rid, (total, compliant) in compliant_companies(session, ids, on).items():
+        by_id[rid].companies, by_id[rid].companies_compliant = total, compliant
     outstanding = Contribution.amount_due - Contribution.amount_paid
     for rid, amount, companies in session.execute(
         select(

@@ -20,6 +20,7 @@ from app.models import (
 )
 from app.roles import ADMIN, AUDITOR, BRANCH_STAFF, OPERATOR, PERMIT_OFFICER, SUPERVISOR
 from app.scope import Scope
+from app.services.contributions import last_due_month
 
 
 @dataclass(frozen=True)
@@ -37,16 +38,11 @@ def _count(session, model, scope: Scope, *conditions) -> int:
     return session.scalar(query) or 0
 
 
-def _last_due_month(today: dt.date) -> dt.date:
-    first = today.replace(day=1)
-    return (first - dt.timedelta(days=1)).replace(day=1)
-
-
 def companies_in_arrears(session, scope: Scope, today: dt.date) -> int:
     """Count companies with an unpaid bill up to the last due month."""
     unpaid = select(Contribution.id).where(
         Contribution.company_id == Company.id,
-        Contribution.period <= _last_due_month(today),
+        Contribution.period <= last_due_month(today),
         Contribution.amount_paid < Contribution.amount_due,
     )
     return _count(session, Company, scope, exists(unpaid))
@@ -145,7 +141,7 @@ def tasks_for(session, role_names: set[str], scope: Scope, today: dt.date) -> li
                     session,
                     Contribution,
                     scope,
-                    Contribution.period == _last_due_month(today),
+                    Contribution.period == last_due_month(today),
                     Contribution.amount_paid < Contribution.amount_due,
                 ),
                 "ContributionView.list",

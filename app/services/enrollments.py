@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from app.models import Enrollment, EnrollmentStatus, PayerType, SponsorKind
 from app.models.workers import SPONSORED_PAYERS
@@ -17,6 +17,18 @@ SPONSOR_KIND_FOR_PAYER = {
     PayerType.CSR: {SponsorKind.CSR_COMPANY, SponsorKind.CSR_PERSON},
     PayerType.PROVINCE: {SponsorKind.PROVINCE},
 }
+
+
+def covered_on(on: dt.date) -> list:
+    """Conditions of an enrollment that covers its worker on a date: ACTIVE, started, not ended.
+
+    The one definition of "covered" for the dashboards, the award and "1 Desa 100".
+    """
+    return [
+        Enrollment.status == EnrollmentStatus.ACTIVE,
+        Enrollment.start_date <= on,
+        or_(Enrollment.end_date.is_(None), Enrollment.end_date >= on),
+    ]
 
 
 def prepare_enrollment(session, enrollment: Enrollment) -> None:

@@ -11,9 +11,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from sqlalchemy import distinct, func, or_, select
+from sqlalchemy import distinct, func, select
 
-from app.models import District, Enrollment, EnrollmentStatus, Segment, Village, Worker
+from app.models import District, Enrollment, Segment, Village, Worker
+from app.services.enrollments import covered_on
 
 TARGET = 100
 SORTS = ("fewest", "most", "name")
@@ -38,12 +39,7 @@ class VillageProgress:
 
 
 def _covered(on: dt.date) -> list:
-    return [
-        Worker.segment == Segment.VULNERABLE,
-        Enrollment.status == EnrollmentStatus.ACTIVE,
-        Enrollment.start_date <= on,
-        or_(Enrollment.end_date.is_(None), Enrollment.end_date >= on),
-    ]
+    return [Worker.segment == Segment.VULNERABLE, *covered_on(on)]
 
 
 def protected_counts(session, village_clause, on: dt.date) -> dict[int, dict[str, int]]:

@@ -14,17 +14,10 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.models import AwardCategory, AwardInput, AwardPeriod, AwardScore
 from app.reports import awards as award_reports
-from app.scope import Scope, current_scope
+from app.scope import current_scope
 from app.services import ServiceError, audit, awards
 
 PER_PAGE = 50
-
-
-def visible(scope: Scope):
-    """Scores a user may read: provinces for the unrestricted only, others by their regency."""
-    if scope.unrestricted:
-        return AwardScore.id.is_not(None)
-    return AwardScore.regency_id.in_(sorted(scope.regency_ids))
 
 
 def _category(value: str) -> str:
@@ -38,13 +31,6 @@ def _period(year: int) -> AwardPeriod:
     if period is None:
         abort(404)
     return period
-
-
-def may_mark(scope: Scope, category: str, regency_id: int | None) -> bool:
-    """The panel marks subjects inside the user's scope; provinces only the unrestricted."""
-    if category == AwardCategory.PROVINCE:
-        return scope.unrestricted
-    return scope.allows_regency(regency_id)
 
 
 class AwardView(BaseView):
@@ -71,7 +57,7 @@ class AwardView(BaseView):
         scored = dict(
             db.session.execute(
                 select(AwardScore.period_id, func.count(AwardScore.id))
-                .where(visible(current_scope()))
+                .where(AwardScore.scope_clause(current_scope()))
                 .group_by(AwardScore.period_id)
             ).all()
         )
@@ -109,7 +95,9 @@ class AwardView(BaseView):
         scope = current_scope()
         term = request.args.get("q", "").strip()[:60]
         query = select(AwardScore).where(
-            AwardScore.period_id == period.id, AwardScore.category == category, visible(scope)
+            AwardScore.period_id == period.id,
+            AwardScore.category == category,
+            AwardScore.scope_clause(scope),
         )
         if term:
             query = query.where(AwardScore.subject_name.ilike(f"%{term}%"))
@@ -157,7 +145,7 @@ class AwardView(BaseView):
                 AwardScore.period_id == period.id,
                 AwardScore.category == category,
                 AwardScore.subject_id == subject_id,
-                visible(scope),
+                AwardScore.scope_clause(scope),
             )
         ).first()
         if score is None:
@@ -185,7 +173,7 @@ class AwardView(BaseView):
             marks=marks,
             can_mark=self.appbuilder.sm.has_access("can_mark", "AwardView")
             and not period.locked
-            and may_mark(scope, category, score.regency_id),
+            and awards.may_mark(scope, category, score.regency_id),
         )
 
     @expose("/<int:year>/<category>/<int:subject_id>/mark", methods=["POST"])
@@ -201,23 +189,20 @@ class AwardView(BaseView):
                 AwardScore.subject_id == subject_id,
             )
         ).first()
-        if score is None or not may_mark(current_scope(), category, score.regency_id):
+        if score is None or not awards.may_mark(current_scope(), category, score.regency_id):
             abort(404)
-        now = dt.datetime.now(dt.UTC)
+        marks = {
+            indicator.id: (
+                request.form.get(f"value-{indicator.id}", ""),
+                request.form.get(f"evidence-{indicator.id}", ""),
+            )
+            for indicator in awards.indicators_of(period, category)
+        }
         try:
-            for indicator in awards.indicators_of(period, category):
-                if indicator.source != "panel":
-                    continue
-                value = request.form.get(f"value-{indicator.id}", "").strip()
-                if value == "":
-                    continue
-                evidence = request.form.get(f"evidence-{indicator.id}", "")
-                try:
-                    awards.set_input(
-                        db.session, indicator, subject_id, value, evidence, g.user.id, now
-                    )
-                except ServiceError as error:
-                    raise ServiceError(f"{indicator.name}: {error}") from error
+            awards.set_marks(
+                db.session, period, category, subject_id, marks, g.user.id,
+                dt.datetime.now(dt.UTC),
+            )  # fmt: skip
         except ServiceError as error:
             db.session.rollback()
             flash(str(error), "danger")
@@ -236,16 +221,13 @@ class AwardView(BaseView):
         period = _period(year)
         category = _category(request.form.get("category", ""))
         back = url_for("AwardView.period", year=year, category=category)
+        given = {
+            indicator.id: request.form[f"weight-{indicator.id}"]
+            for indicator in awards.indicators_of(period, category)
+            if f"weight-{indicator.id}" in request.form
+        }
         try:
-            for indicator in awards.indicators_of(period, category):
-                given = request.form.get(f"weight-{indicator.id}")
-                if given is not None:
-                    try:
-                        awards.set_weight(db.session, indicator, given)
-                    except ServiceError as error:
-                        raise ServiceError(f"{indicator.name}: {error}") from error
-            if not sum(i.weight for i in awards.indicators_of(period, category)):
-                raise ServiceError(_("At least one indicator needs a weight above 0."))
+            awards.set_weights(db.session, period, category, given)
         except ServiceError as error:
             db.session.rollback()
             flash(str(error), "danger")
@@ -295,7 +277,7 @@ class AwardView(BaseView):
         category = _category(category)
         scope = current_scope()
         build = award_reports.ranking_pdf if kind == "ranking" else award_reports.certificates_pdf
-        pdf = build(db.session, period, category, visible(scope))
+        pdf = build(db.session, period, category, AwardScore.scope_clause(scope))
         if pdf is None:
             flash(_("There is nothing to print: no winner in your area yet."), "warning")
             return redirect(url_for("AwardView.period", year=year, category=category))
