@@ -9,6 +9,7 @@ from app.api.compliance import ComplianceApi
 from app.api.core import APIS
 from app.views.admin import AuditEventView, UserScopeView
 from app.views.areas import DistrictView, RegencyView, RegencyWorkforceView, VillageView
+from app.views.award_evidence import AwardEvidenceView
 from app.views.awards import AwardView
 from app.views.batches import BatchView
 from app.views.dashboard import DashboardView
@@ -121,6 +122,7 @@ def register(appbuilder) -> None:
         category="Security",
     )
     appbuilder.add_view_no_menu(PickerView)
+    appbuilder.add_view_no_menu(AwardEvidenceView)
     verify = appbuilder.add_view_no_menu(VerifyView)
     # Public and unauthenticated: throttle guessing of verification codes per client address.
     appbuilder.sm.limiter.limit(lambda: current_app.config["VERIFY_LIMIT"])(verify.blueprint)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import select
 
 from app import create_app
 from app.extensions import db
@@ -182,6 +183,24 @@ def test_changes_are_audited_with_before_and_after(app, as_user):
         )
         assert event is not None and event.username == "sari"
         assert "081234567890" in event.changes
+
+
+def test_a_created_record_is_audited_under_its_own_id(app):
+    from app.models import Regency, Sponsor
+
+    kapuas = record_id(app, Regency, code="62.03")
+    with app.app_context():
+        sponsor = Sponsor(name="CSR Audit Kapuas", kind="csr_company", regency_id=kapuas)
+        db.session.add(sponsor)
+        db.session.commit()
+        created = db.session.scalars(
+            select(AuditEvent.entity_id)
+            .where(AuditEvent.action == "create", AuditEvent.entity == "Sponsor")
+            .order_by(AuditEvent.id.desc())
+        ).first()
+        assert created == str(sponsor.id)
+        db.session.delete(sponsor)
+        db.session.commit()
 
 
 def test_exports_are_audited(app, as_user):

@@ -4,6 +4,7 @@ from app.models.areas import District, Province, Regency, RegencyWorkforce, Vill
 from app.models.audit import AuditEvent
 from app.models.awards import (
     AwardCategory,
+    AwardEvidence,
     AwardIndicator,
     AwardInput,
     AwardPeriod,
@@ -49,6 +50,7 @@ from app.models.workers import (
 
 __all__ = [
     "AwardCategory",
+    "AwardEvidence",
     "AwardIndicator",
     "AwardInput",
     "AwardPeriod",

@@ -16,6 +16,7 @@ from sqlalchemy import (
     DateTime,
     ForeignKey,
     Integer,
+    LargeBinary,
     String,
     Text,
     UniqueConstraint,
@@ -131,6 +132,37 @@ class AwardInput(Model):
     evidence: Mapped[str | None] = mapped_column(String(300))
     entered_by_id: Mapped[int | None] = mapped_column(ForeignKey("ab_user.id"))
     entered_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class AwardEvidence(Model):
+    """A file (PDF, JPEG or PNG) the panel attached as evidence of a subject's mark.
+
+    Kept in the database, so every app server sees it and a database backup holds it.
+    """
+
+    __tablename__ = "award_evidence"
+    __table_args__ = (
+        CheckConstraint("size > 0", name="ck_award_evidence_size"),
+        UniqueConstraint("indicator_id", "subject_id", "sha256", name="uq_award_evidence_file"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    indicator_id: Mapped[int] = mapped_column(
+        ForeignKey("award_indicator.id", ondelete="CASCADE"), index=True
+    )
+    indicator: Mapped[AwardIndicator] = relationship()
+    subject_id: Mapped[int] = mapped_column(Integer)
+    regency_id: Mapped[int | None] = mapped_column(ForeignKey("regency.id"), index=True)
+    filename: Mapped[str] = mapped_column(String(150))
+    content_type: Mapped[str] = mapped_column(String(40))
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    content: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("ab_user.id"))
+    uploaded_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+    def __str__(self) -> str:
+        return self.filename
 
 
 class AwardScore(Model):

@@ -24,8 +24,17 @@ AUDITED = {
     "BranchOffice",
     "Opd",
     "RegencyWorkforce",
+    "AwardEvidence",
 }
-SKIPPED_COLUMNS = {"changed_on", "changed_by_fk", "created_on", "created_by_fk", "version"}
+# "content" is a file's bytes (award evidence): its name, size and SHA-256 are audited instead.
+SKIPPED_COLUMNS = {
+    "changed_on",
+    "changed_by_fk",
+    "created_on",
+    "created_by_fk",
+    "version",
+    "content",
+}
 
 
 def _actor() -> dict:
@@ -68,11 +77,13 @@ def _changes(obj, action: str) -> dict:
 
 
 def _row(obj, action: str, actor: dict, now: dt.datetime) -> dict:
+    # A record created in this flush has its key but no identity yet: read the key itself.
+    key = inspect(obj).mapper.primary_key_from_instance(obj)
     return {
         "at": now,
         "action": action,
         "entity": type(obj).__name__,
-        "entity_id": str(inspect(obj).identity[0]) if inspect(obj).identity else None,
+        "entity_id": None if not key or key[0] is None else str(key[0]),
         "regency_id": getattr(obj, "regency_id", None),
         "changes": json.dumps(_changes(obj, action), ensure_ascii=False, sort_keys=True),
         **actor,

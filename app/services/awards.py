@@ -151,7 +151,7 @@ def indicators_of(period: AwardPeriod, category: str) -> list[AwardIndicator]:
     return [i for i in period.indicators if i.category == category]
 
 
-def _refuse_if_locked(period: AwardPeriod) -> None:
+def refuse_if_locked(period: AwardPeriod) -> None:
     if period.locked:
         raise Conflict(
             _("The period %(year)d is locked; nothing in it can change.", year=period.year)
@@ -160,7 +160,7 @@ def _refuse_if_locked(period: AwardPeriod) -> None:
 
 def set_weight(session, indicator: AwardIndicator, weight) -> None:
     """Change an indicator's weight while its period is open."""
-    _refuse_if_locked(indicator.period)
+    refuse_if_locked(indicator.period)
     try:
         weight = int(str(weight).strip())
     except (TypeError, ValueError):
@@ -223,7 +223,7 @@ def subject_exists(session, category: str, subject_id: int) -> bool:
 
 def set_input(session, indicator: AwardIndicator, subject_id: int, value, evidence, user_id, now):
     """Record the panel's mark (0-100, two decimals) of a subject on a panel indicator."""
-    _refuse_if_locked(indicator.period)
+    refuse_if_locked(indicator.period)
     if indicator.source != IndicatorSource.PANEL:
         raise ServiceError(_("This indicator is computed from the records."))
     if not subject_exists(session, indicator.category, subject_id):
@@ -277,7 +277,7 @@ def compute_scores(session, period: AwardPeriod, category: str, today: dt.date, 
     Returns how many subjects were ranked. The figures come from grouped queries and the scores
     are written as one multi-row INSERT, so a category of 20.000 companies takes seconds.
     """
-    _refuse_if_locked(period)
+    refuse_if_locked(period)
     indicators = indicators_of(period, category)
     figures, values = figures_and_values(session, period, category, as_of(period, today))
     marks = {
@@ -347,7 +347,7 @@ def compute_all(session, period: AwardPeriod, today: dt.date, now) -> dict[str, 
 
 def lock(session, period: AwardPeriod, user_id: int, now) -> None:
     """Freeze a period once the panel is done and its scores are computed."""
-    _refuse_if_locked(period)
+    refuse_if_locked(period)
     computed = select(func.count(AwardScore.id)).where(AwardScore.period_id == period.id)
     if not session.scalar(computed):
         raise Conflict(_("Compute the scores before locking the period."))

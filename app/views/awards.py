@@ -12,10 +12,10 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.models import AwardCategory, AwardInput, AwardPeriod, AwardScore
+from app.models import AwardCategory, AwardInput, AwardPeriod, AwardScore, IndicatorSource
 from app.reports import awards as award_reports
 from app.scope import current_scope
-from app.services import ServiceError, audit, awards
+from app.services import ServiceError, audit, award_evidence, awards
 
 PER_PAGE = 50
 
@@ -31,6 +31,34 @@ def _period(year: int) -> AwardPeriod:
     if period is None:
         abort(404)
     return period
+
+
+def scored_subject(period: AwardPeriod, category: str, subject_id: int, scope) -> AwardScore:
+    """A participant's score, or 404 when it was never ranked or lies outside the scope."""
+    query = select(AwardScore).where(
+        AwardScore.period_id == period.id,
+        AwardScore.category == category,
+        AwardScore.subject_id == subject_id,
+    )
+    score = db.session.scalars(
+        query if scope is None else query.where(AwardScore.scope_clause(scope))
+    ).first()
+    if score is None:
+        abort(404)
+    return score
+
+
+def _uploads(indicators) -> dict[int, list[tuple[str, bytes]]]:
+    """The evidence files sent with the marks, per panel indicator (at most one byte too many)."""
+    return {
+        indicator.id: [
+            (upload.filename, upload.read(award_evidence.MAX_BYTES + 1))
+            for upload in request.files.getlist(f"file-{indicator.id}")
+            if upload.filename
+        ]
+        for indicator in indicators
+        if indicator.source == IndicatorSource.PANEL
+    }
 
 
 class AwardView(BaseView):
@@ -140,16 +168,7 @@ class AwardView(BaseView):
         period = _period(year)
         category = _category(category)
         scope = current_scope()
-        score = db.session.scalars(
-            select(AwardScore).where(
-                AwardScore.period_id == period.id,
-                AwardScore.category == category,
-                AwardScore.subject_id == subject_id,
-                AwardScore.scope_clause(scope),
-            )
-        ).first()
-        if score is None:
-            abort(404)
+        score = scored_subject(period, category, subject_id, scope)
         indicators = awards.indicators_of(period, category)
         marks = {
             row.indicator_id: row
@@ -171,6 +190,9 @@ class AwardView(BaseView):
             values=snapshot["indicators"],
             figures=snapshot["figures"],
             marks=marks,
+            files=award_evidence.files_of(db.session, [i.id for i in indicators], subject_id),
+            max_files=award_evidence.MAX_FILES,
+            max_mb=award_evidence.MAX_BYTES // 2**20,
             can_mark=self.appbuilder.sm.has_access("can_mark", "AwardView")
             and not period.locked
             and awards.may_mark(scope, category, score.regency_id),
@@ -182,26 +204,23 @@ class AwardView(BaseView):
         period = _period(year)
         category = _category(category)
         back = url_for("AwardView.subject", year=year, category=category, subject_id=subject_id)
-        score = db.session.scalars(
-            select(AwardScore).where(
-                AwardScore.period_id == period.id,
-                AwardScore.category == category,
-                AwardScore.subject_id == subject_id,
-            )
-        ).first()
-        if score is None or not awards.may_mark(current_scope(), category, score.regency_id):
+        score = scored_subject(period, category, subject_id, None)
+        if not awards.may_mark(current_scope(), category, score.regency_id):
             abort(404)
+        indicators = awards.indicators_of(period, category)
         marks = {
             indicator.id: (
                 request.form.get(f"value-{indicator.id}", ""),
                 request.form.get(f"evidence-{indicator.id}", ""),
             )
-            for indicator in awards.indicators_of(period, category)
+            for indicator in indicators
         }
+        now = dt.datetime.now(dt.UTC)
         try:
-            awards.set_marks(
-                db.session, period, category, subject_id, marks, g.user.id,
-                dt.datetime.now(dt.UTC),
+            awards.set_marks(db.session, period, category, subject_id, marks, g.user.id, now)
+            attached = award_evidence.attach_all(
+                db.session, indicators, subject_id, score.regency_id, _uploads(indicators),
+                g.user.id, now,
             )  # fmt: skip
         except ServiceError as error:
             db.session.rollback()
@@ -213,6 +232,8 @@ class AwardView(BaseView):
             period=year, category=category,
         )  # fmt: skip
         flash(_("The panel's marks are saved. Compute the scores again to rank them."), "success")
+        if attached:
+            flash(_("%(count)d evidence files attached.", count=attached), "success")
         return redirect(back)
 
     @expose("/<int:year>/weights", methods=["POST"])

@@ -1,0 +1,73 @@
+"""The panel's evidence files: downloaded by whoever sees the participant, removed by markers."""
+
+from __future__ import annotations
+
+import io
+
+from flask import abort, flash, redirect, send_file, url_for
+from flask_appbuilder import BaseView, expose
+from flask_appbuilder.security.decorators import has_access
+from flask_babel import gettext as _
+
+from app.extensions import db
+from app.models import AwardEvidence, AwardPeriod
+from app.scope import current_scope
+from app.services import ServiceError, audit, award_evidence, awards
+from app.views.awards import scored_subject
+
+
+def _evidence(pk: int) -> tuple[AwardEvidence, AwardPeriod]:
+    evidence = db.session.get(AwardEvidence, pk)
+    if evidence is None:
+        abort(404)
+    return evidence, evidence.indicator.period
+
+
+class AwardEvidenceView(BaseView):
+    """Evidence files of the award's panel marks (permissions are the award screens')."""
+
+    route_base = "/awards/evidence"
+    class_permission_name = "AwardView"
+    method_permission_name = {"download": "show", "remove": "mark"}
+
+    @expose("/<int:pk>")
+    @has_access
+    def download(self, pk):
+        """Send an evidence file as an attachment to a user who sees its participant."""
+        evidence, period = _evidence(pk)
+        category = evidence.indicator.category
+        scored_subject(period, category, evidence.subject_id, current_scope())
+        audit.record(
+            db.session, "read", "AwardEvidence", evidence.id, regency_id=evidence.regency_id,
+            filename=evidence.filename, sha256=evidence.sha256,
+        )  # fmt: skip
+        return send_file(
+            io.BytesIO(evidence.content),
+            mimetype=evidence.content_type,
+            as_attachment=True,
+            download_name=evidence.filename,
+            max_age=0,
+        )
+
+    @expose("/<int:pk>/remove", methods=["POST"])
+    @has_access
+    def remove(self, pk):
+        """Delete an evidence file of a participant the user may mark, while the period is open."""
+        evidence, period = _evidence(pk)
+        category, subject_id = evidence.indicator.category, evidence.subject_id
+        score = scored_subject(period, category, subject_id, None)
+        if not awards.may_mark(current_scope(), category, score.regency_id):
+            abort(404)
+        back = url_for(
+            "AwardView.subject", year=period.year, category=category, subject_id=subject_id
+        )
+        name = evidence.filename
+        try:
+            award_evidence.remove(db.session, evidence)
+        except ServiceError as error:
+            db.session.rollback()
+            flash(str(error), "danger")
+            return redirect(back)
+        db.session.commit()
+        flash(_("The evidence file %(name)s is removed.", name=name), "success")
+        return redirect(back)
