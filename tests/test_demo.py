@@ -2,18 +2,33 @@
 
 from __future__ import annotations
 
+import json
+import re
 import uuid
+from datetime import UTC, date, datetime
 
 import pytest
-from sqlalchemy import create_engine, func, text
+from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.engine import make_url
 
 from app import create_app
 from app.extensions import db
-from app.models import Company, Contribution, Enrollment, Regency, Sponsor, Worker
+from app.formatting import number
+from app.models import (
+    AwardPeriod,
+    AwardScore,
+    Company,
+    Contribution,
+    Enrollment,
+    Regency,
+    Sponsor,
+    Worker,
+)
+from app.services import awards
 from app.services.demo_data import DEMO_USERS
 from app.services.identifiers import validate_nik
 from tests.conftest import PG_URL, TEST_CONFIG, _backends
+from tests.helpers import pdf_text
 
 DEMO_PASSWORD = "demo-password-for-tests"
 
@@ -123,3 +138,43 @@ def test_the_demo_branch_staff_sees_only_kapuas(demo):
     assert "Kabupaten Kapuas" in page
     assert "Kabupaten Barito Utara" not in page and "Kota Palangkaraya" not in page
     assert "Kapuas Hulu" not in page
+
+
+def _dashboard_rows(page: str) -> dict[str, list[str]]:
+    """The cells of the dashboard's coverage table, per regency code."""
+    rows = re.findall(r'<tr data-regency="([\d.]+)">(.*?)</tr>', page, re.S)
+    return {code: re.findall(r"<td[^>]*>(.*?)</td>", cells, re.S) for code, cells in rows}
+
+
+def test_the_demo_award_figures_agree_with_the_dashboard(demo):
+    """This year's regency ranking reads the records the way the dashboard does: the same
+    covered workers, villages at 100 and compliant companies for each of the four regencies."""
+    client = demo.test_client()
+    client.post("/login/", data={"username": "admin", "password": DEMO_PASSWORD})
+    with demo.app_context():
+        session = db.session
+        period = session.scalars(
+            select(AwardPeriod).where(AwardPeriod.year == date.today().year)
+        ).one()
+        on = awards.as_of(period, date.today())
+        awards.compute_scores(session, period, "regency", on, datetime.now(UTC))
+        session.commit()
+        scores = session.execute(
+            select(Regency.code, AwardScore.rank, AwardScore.subject_name, AwardScore.inputs)
+            .join(Regency, Regency.id == AwardScore.subject_id)
+            .where(AwardScore.period_id == period.id, AwardScore.category == "regency")
+        ).all()
+    page = client.get(f"/dashboard/?on={on.isoformat()}").get_data(as_text=True)
+    rows = _dashboard_rows(page)
+    ranking = pdf_text(client.get(f"/awards/{period.year}/regency/ranking.pdf").data)
+    assert len(scores) == 4
+    for code, rank, name, inputs in scores:
+        f = json.loads(inputs)["figures"]
+        cells = rows[code]
+        assert cells[0] == name
+        assert cells[1] == number(f["wage_covered"])
+        assert cells[2] == number(f["informal_covered"])
+        assert cells[3] == number(f["wage_potential"] + f["informal_potential"])
+        assert cells[5] == f"{f['villages_at_100']} / {f['villages']}"
+        assert cells[6] == f"{number(f['companies_compliant'])} / {number(f['companies'])}"
+        assert f"{rank} {name}" in ranking
