@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from flask import jsonify, request
+from urllib.parse import urlsplit
+
+from flask import flash, jsonify, redirect, request
 from flask_babel import gettext as _
 from flask_talisman import Talisman
 
@@ -47,9 +49,16 @@ def register(app) -> None:
 
     @app.errorhandler(413)
     def _too_large(error):
-        message = _("The file is too large.")
+        limit = -(-app.config["MAX_CONTENT_LENGTH"] // 2**20)  # in whole MB, rounded up
+        message = _(
+            "The upload is larger than %(mb)d MB in all; send fewer or smaller files.", mb=limit
+        )
         if request.path.startswith("/api/"):
             return _api_error(413, message)
+        back = request.referrer
+        if back and urlsplit(back).netloc == request.host:  # back to the form, never elsewhere
+            flash(message, "danger")
+            return redirect(back)
         return message, 413
 
     @app.errorhandler(429)

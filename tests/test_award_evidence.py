@@ -285,3 +285,36 @@ def test_files_are_recognised_by_their_first_bytes(data, expected):
 )
 def test_file_names_are_made_safe_to_show_and_send(given, extension, expected):
     assert award_evidence.clean_name(given, extension) == expected
+
+
+def test_an_upload_over_the_request_limit_returns_to_the_form_and_saves_nothing(
+    app, as_user, world, monkeypatch
+):
+    monkeypatch.setitem(app.config, "MAX_CONTENT_LENGTH", 2048)
+    page_url = f"http://localhost{_url(world)}"
+    response = as_user("vina").post(
+        f"{_url(world)}/mark",
+        data={
+            f"value-{world['regulation']}": "70",
+            f"file-{world['interview']}": [(io.BytesIO(PDF + b"0" * 4096), "besar.pdf")],
+        },
+        content_type="multipart/form-data",
+        headers={"Referer": page_url},
+    )
+    assert response.status_code == 302 and response.headers["Location"] == page_url
+    assert _files(app, world) == []
+    assert _mark(app, world, "regulation") is None
+
+
+def test_an_upload_over_the_limit_from_elsewhere_is_not_sent_back_there(
+    app, as_user, world, monkeypatch
+):
+    monkeypatch.setitem(app.config, "MAX_CONTENT_LENGTH", 2048)
+    response = as_user("vina").post(
+        f"{_url(world)}/mark",
+        data={f"file-{world['interview']}": [(io.BytesIO(PDF + b"0" * 4096), "besar.pdf")]},
+        content_type="multipart/form-data",
+        headers={"Referer": "https://evil.example/phish"},
+    )
+    assert response.status_code == 413
+    assert "lebih besar dari 1 MB" in text_of(response)
