@@ -20,7 +20,7 @@ from app.extensions import db
 from app.models import AuditEvent, AwardEvidence, AwardIndicator, AwardInput, AwardPeriod
 from app.services import ServiceError, award_evidence
 from tests.award_world import drop_period, indicator_id, make_period
-from tests.helpers import text_of
+from tests.helpers import pdf_text, text_of
 
 YEAR = 2032
 PDF = b"%PDF-1.4\n% Notulen wawancara Kabupaten Kapuas\n%%EOF\n"
@@ -318,3 +318,24 @@ def test_an_upload_over_the_limit_from_elsewhere_is_not_sent_back_there(
     )
     assert response.status_code == 413
     assert "lebih besar dari 1 MB" in text_of(response)
+
+
+def test_the_ranking_report_lists_the_panels_evidence_in_the_readers_area(app, as_user, world):
+    vina, admin = as_user("vina"), as_user("admin")
+    vina.post(
+        f"{_url(world)}/mark",
+        data={
+            f"value-{world['interview']}": "85",
+            f"evidence-{world['interview']}": "Notulen wawancara 3 Mei",
+            f"file-{world['interview']}": [(io.BytesIO(PDF), "notulen.pdf")],
+        },
+        content_type="multipart/form-data",
+    )
+    _post_marks(admin, world, {"regulation": [("perda-barut.pdf", PDF + b"b")]}, subject="barut")
+    everything = pdf_text(admin.get(f"/awards/{YEAR}/regency/ranking.pdf").data)
+    assert "Bukti tim penilai" in everything
+    assert "Notulen wawancara 3 Mei" in everything and "notulen.pdf" in everything
+    assert "perda-barut.pdf" in everything
+    kapuas_only = pdf_text(vina.get(f"/awards/{YEAR}/regency/ranking.pdf").data)
+    assert "notulen.pdf" in kapuas_only
+    assert "perda-barut.pdf" not in kapuas_only

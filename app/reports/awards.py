@@ -18,7 +18,7 @@ from app.charts import bar_chart
 from app.formatting import points
 from app.models import AwardPeriod, AwardScore
 from app.reports.pdf import render_pdf
-from app.services import awards
+from app.services import award_evidence, awards
 
 RANKED = 25
 
@@ -45,12 +45,24 @@ def ranking_context(session, period: AwardPeriod, category: str, visible) -> dic
     base = select(func.count(AwardScore.id)).where(
         AwardScore.period_id == period.id, AwardScore.category == category
     )
+    numbers = {i.id: n for n, i in enumerate(indicators, start=1)}
+    panel = [i for i in indicators if i.source == "panel"]
+    found = award_evidence.panel_evidence(
+        session, [i.id for i in panel], [s.subject_id for s in scores]
+    )
+    evidence = [
+        {"score": s, "number": numbers[i.id], "indicator": i, **found[i.id, s.subject_id]}
+        for s in scores
+        for i in panel
+        if (i.id, s.subject_id) in found
+    ]
     return {
         "period": period,
         "category": category,
         "category_label": awards.CATEGORY_LABELS[category],
         "indicators": indicators,
         "rows": rows,
+        "evidence": evidence,
         "participants": session.scalar(base) or 0,
         "shown_of": session.scalar(base.where(visible)) or 0,
         "computed_at": session.scalar(

@@ -17,7 +17,7 @@ import unicodedata
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
-from app.models import AwardEvidence, AwardIndicator, IndicatorSource
+from app.models import AwardEvidence, AwardIndicator, AwardInput, IndicatorSource
 from app.services import Conflict, NotFound, ServiceError
 from app.services.awards import refuse_if_locked, subject_exists
 
@@ -135,3 +135,29 @@ def files_of(session, indicator_ids, subject_id: int) -> dict[int, list[AwardEvi
     ):
         found.setdefault(evidence.indicator_id, []).append(evidence)
     return found
+
+
+def panel_evidence(session, indicator_ids, subject_ids) -> dict[tuple[int, int], dict]:
+    """The panel's note and file names per (indicator id, subject id) that has either; two
+    queries, the files' content left in the database."""
+    found: dict[tuple[int, int], dict] = {}
+    indicator_ids, subject_ids = list(indicator_ids), list(subject_ids)
+    for indicator_id, subject_id, value, note in session.execute(
+        select(
+            AwardInput.indicator_id, AwardInput.subject_id, AwardInput.value, AwardInput.evidence
+        ).where(AwardInput.indicator_id.in_(indicator_ids), AwardInput.subject_id.in_(subject_ids))
+    ):
+        found[indicator_id, subject_id] = {"value": value, "note": note, "files": []}
+    for indicator_id, subject_id, name in session.execute(
+        select(AwardEvidence.indicator_id, AwardEvidence.subject_id, AwardEvidence.filename)
+        .where(
+            AwardEvidence.indicator_id.in_(indicator_ids),
+            AwardEvidence.subject_id.in_(subject_ids),
+        )
+        .order_by(AwardEvidence.uploaded_at, AwardEvidence.id)
+    ):
+        entry = found.setdefault(
+            (indicator_id, subject_id), {"value": None, "note": None, "files": []}
+        )
+        entry["files"].append(name)
+    return {key: entry for key, entry in found.items() if entry["note"] or entry["files"]}

@@ -37,17 +37,15 @@ class AwardEvidenceView(BaseView):
         evidence, period = _evidence(pk)
         category = evidence.indicator.category
         scored_subject(period, category, evidence.subject_id, current_scope())
-        audit.record(
+        content, name, mimetype = evidence.content, evidence.filename, evidence.content_type
+        audit.record(  # commits, which expires the record: its fields are read before
             db.session, "read", "AwardEvidence", evidence.id, regency_id=evidence.regency_id,
-            filename=evidence.filename, sha256=evidence.sha256,
+            filename=name, sha256=evidence.sha256,
         )  # fmt: skip
         return send_file(
-            io.BytesIO(evidence.content),
-            mimetype=evidence.content_type,
-            as_attachment=True,
-            download_name=evidence.filename,
+            io.BytesIO(content), mimetype=mimetype, as_attachment=True, download_name=name,
             max_age=0,
-        )
+        )  # fmt: skip
 
     @expose("/<int:pk>/remove", methods=["POST"])
     @has_access
