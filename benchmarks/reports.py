@@ -7,7 +7,9 @@ and 1,000,000 enrolled workers in the four demo regencies. Adds a potential work
 year, opens this year's award period and prints, for each step, the best and the median time of
 `--repeat` runs and the peak Python memory: computing every category (aggregate queries; 20,000
 companies ranked), the regency ranking PDF, the large-company ranking PDF, the certificates and
-the Kapuas coverage profile PDF. Target: under 3 s per PDF. It asserts nothing; the tests assert
+the Kapuas coverage profile PDF. The panel marks the 25 printed small companies on every panel
+indicator with a note and an evidence file, so their report carries its fullest evidence annex
+(75 rows). Target: under 3 s per PDF. It asserts nothing; the tests assert
 the query counts (tests/test_awards.py, tests/test_dashboard.py).
 """
 
@@ -43,6 +45,37 @@ def measure(label: str, repeat: int, step) -> None:
         f"{label:<42} best {min(times):6.2f} s  median {statistics.median(times):6.2f} s  "
         f"peak {peak / 2**20:6.1f} MiB{extra}"
     )
+
+
+def mark_finalists(session, period, category: str, now) -> None:
+    """The panel marks the best RANKED of a category on the desk score on every panel
+    indicator, with a note and a small PDF as evidence (once: later runs find them)."""
+    from sqlalchemy import select
+
+    from app.models import AwardInput, AwardScore
+    from app.reports.awards import RANKED
+    from app.services import award_evidence, awards
+
+    panel = [i for i in awards.indicators_of(period, category) if i.source == "panel"]
+    if session.scalar(select(AwardInput.id).where(AwardInput.indicator_id == panel[0].id)):
+        return
+    best = session.execute(
+        select(AwardScore.subject_id, AwardScore.regency_id)
+        .where(AwardScore.period_id == period.id, AwardScore.category == category)
+        .order_by(AwardScore.desk_score.desc(), AwardScore.subject_name)
+        .limit(RANKED)
+    ).all()
+    for place, (subject, regency_id) in enumerate(best):
+        for indicator in panel:
+            awards.set_input(
+                session, indicator, subject, 90 - place, f"Berita acara penilaian {subject}",
+                None, now,
+            )  # fmt: skip
+            award_evidence.attach(
+                session, indicator, subject, regency_id, f"bukti-{subject}.pdf",
+                b"%PDF-1.4\n% bukti " + str(subject).encode() + b"\n%%EOF\n", None, now,
+            )  # fmt: skip
+    session.commit()
 
 
 def main() -> None:
@@ -96,6 +129,8 @@ def main() -> None:
             return counts
 
         measure("compute every category", args.repeat, compute)
+        mark_finalists(session, period, "small", now)
+        compute()
         ranked = dict(
             session.execute(
                 select(AwardScore.category, func.count(AwardScore.id))

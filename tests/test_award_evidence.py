@@ -280,6 +280,7 @@ def test_files_are_recognised_by_their_first_bytes(data, expected):
         ("scan.exe", ".png", "scan.png"),
         ("notulen\x00\r\n.pdf", ".pdf", "notulen.pdf"),
         ("", ".pdf", "bukti.pdf"),
+        ("foto\u202egnp.exe", ".png", "fotognp.png"),  # a right-to-left override hides ".exe"
         ("a" * 300 + ".pdf", ".pdf", "a" * 146 + ".pdf"),
     ],
 )
@@ -339,3 +340,17 @@ def test_the_ranking_report_lists_the_panels_evidence_in_the_readers_area(app, a
     kapuas_only = pdf_text(vina.get(f"/awards/{YEAR}/regency/ranking.pdf").data)
     assert "notulen.pdf" in kapuas_only
     assert "perda-barut.pdf" not in kapuas_only
+
+
+def test_a_name_with_quotes_and_accents_is_sent_in_a_safe_header(app, as_user, world):
+    with app.app_context():  # past the browser, which would escape the quotes itself
+        session = db.session
+        evidence = award_evidence.attach(
+            session, session.get(AwardIndicator, world["interview"]), world["kapuas"], None,
+            'Notulen "rapat" Sei Pasah é.pdf', PDF, None, dt.datetime.now(dt.UTC),
+        )  # fmt: skip
+        session.commit()
+        assert evidence.filename == 'Notulen "rapat" Sei Pasah é.pdf'
+    header = as_user("sari").get(f"/awards/evidence/{evidence.id}").headers["Content-Disposition"]
+    assert header.startswith("attachment;")
+    assert "filename*=UTF-8''" in header and '"rapat"' not in header
