@@ -15,6 +15,7 @@ from app import create_app
 from app.extensions import db
 from app.formatting import number
 from app.models import (
+    AwardEvidence,
     AwardPeriod,
     AwardScore,
     Company,
@@ -178,3 +179,13 @@ def test_the_demo_award_figures_agree_with_the_dashboard(demo):
         assert cells[5] == f"{f['villages_at_100']} / {f['villages']}"
         assert cells[6] == f"{number(f['companies_compliant'])} / {number(f['companies'])}"
         assert f"{rank} {name}" in ranking
+
+
+def test_the_demo_panel_attached_each_regencys_regulation_as_a_readable_pdf(demo):
+    with demo.app_context():
+        files = db.session.scalars(select(AwardEvidence)).all()
+        assert len(files) == 4
+        for evidence in files:
+            assert evidence.content_type == "application/pdf"
+            text = pdf_text(evidence.content)
+            assert "Salinan:" in text and "data demo" in text

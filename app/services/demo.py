@@ -29,7 +29,7 @@ from app.models import (
     Village,
     Worker,
 )
-from app.services import awards
+from app.services import award_evidence, awards
 from app.services.areas import import_areas
 from app.services.compliance import seed_rules
 from app.services.contributions import RateBook, bill_month, calculate
@@ -39,6 +39,7 @@ from app.services.demo_data import (
     COMPANIES_PER_REGENCY,
     CONTRACTOR_KBLI,
     DEMO_COMPANY_PANEL,
+    DEMO_FILE,
     DEMO_PANEL,
     DEMO_SCOPE_VILLAGE,
     FAMILY,
@@ -53,6 +54,7 @@ from app.services.demo_data import (
     Maker,
     months_back,
 )
+from app.services.demo_files import one_page_pdf
 from app.services.identifiers import make_npwp15
 from app.services.rates_seed import seed_rates
 
@@ -138,6 +140,15 @@ def _award_period(session, today: dt.date) -> int:
                 None,
                 now,
             )
+        # The regulation's copy as the panel would scan it (a stand-in, and it says so).
+        note = marks["regulation"][1]
+        copy = one_page_pdf(
+            [f"Salinan: {note}", "Bukti penilaian Penghargaan Paritrana", DEMO_FILE]
+        )
+        award_evidence.attach(
+            session, indicators["regency", "regulation"], regencies[code], regencies[code],
+            f"{note.replace('/', '-')}.pdf", copy, None, now,
+        )  # fmt: skip
     awards.compute_all(session, period, today, now)
     for category in awards.COMPANY_CLASSES:
         best = session.scalars(

@@ -189,6 +189,7 @@ DEMO_PANEL = {
     "62.71": {"regulation": (70, "Perwali Palangka Raya"), "budget": (60, "APBD 2026"),
               "innovation": (90, "PNSKU SAHABATKU"), "interview": (80, "Wawancara")},
 }  # fmt: skip
+DEMO_FILE = "Berkas contoh dari data demo Lindungi, bukan salinan dokumen resmi."
 DEMO_COMPANY_PANEL = {"administration": 80, "participation": 75, "interview": 70}
 DEMO_SCOPE_VILLAGE = "62.03.01.2011"
 
