@@ -37,7 +37,7 @@ from app.models import (  # noqa: E402
     SponsorCommitment,
     Village,
 )
-from app.services import batches  # noqa: E402
+from app.services import batch_drafts, batches  # noqa: E402
 from app.services.batch_import import TEMPLATE_HEADERS  # noqa: E402
 from app.services.demo import load_demo  # noqa: E402
 from app.services.identifiers import make_nik  # noqa: E402
@@ -130,9 +130,9 @@ def run(url: str, rows: int) -> None:
         print(f"\n{backend}: {rows:,} rows, {len(body) / 2**20:.1f} MB file")
 
         def check():
-            batches.queue_file(session, batch, "benchmark.csv", body, dt.datetime.now(dt.UTC))
+            batch_drafts.queue_file(session, batch, "benchmark.csv", body, dt.datetime.now(dt.UTC))
             session.commit()
-            batches.check_pending(session, batch_id, RULES)
+            batch_drafts.check_pending(session, batch_id, RULES)
 
         seconds, sql, peak = timed(statements, check)
         valid = session.scalar(

@@ -7,12 +7,10 @@ pressing at the same moment decide once; approval enrolls every valid row in the
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import json
 import logging
 
 from flask_babel import gettext as _
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import func, insert, select, update
 
 from app.models import (
     BatchRow,
@@ -27,18 +25,13 @@ from app.models import (
 from app.services import Conflict, ServiceError, audit
 from app.services.batch_import import (
     CHUNK,
-    MAX_BYTES,
     RowChecker,
-    check_rows,
-    count_lines,
-    iter_table,
 )
 from app.services.contributions import RateBook, calculate
 from app.services.sponsors import Budget, batch_budget
 
 log = logging.getLogger(__name__)
 BUSY = (JobStatus.QUEUED, JobStatus.RUNNING)
-STALE_AFTER = dt.timedelta(minutes=30)
 
 PAYER_FOR_SPONSOR = {
     "apbd": "apbd",
@@ -48,190 +41,6 @@ PAYER_FOR_SPONSOR = {
     "province": "province",
 }
 EDITABLE = (BatchStatus.DRAFT, BatchStatus.RETURNED)
-
-
-def queue_file(session, batch: EnrollmentBatch, filename: str, data: bytes, now) -> None:
-    """Keep an uploaded file for the background check; refuse what cannot be a batch file."""
-    if batch.status not in EDITABLE:
-        raise Conflict(_("Only a draft or returned batch can take a new file."))
-    if batch.check_status in BUSY:
-        raise Conflict(_("The previous file of this batch is still being checked."))
-    if not data:
-        raise ServiceError(_("The file is empty."))
-    if len(data) > MAX_BYTES:
-        raise ServiceError(_("The file is larger than %(mb)d MB.", mb=MAX_BYTES // 2**20))
-    batch.pending_file, batch.pending_name = data, (filename or "")[:200]
-    batch.check_status, batch.check_error = JobStatus.QUEUED, None
-    batch.check_done, batch.check_total = 0, count_lines(filename, data)
-    batch.check_started_at = now
-
-
-def check_pending(session, batch_id: int, rules: dict) -> None:
-    """Check a queued file and stage its rows, committing progress; record a refusal as failed."""
-    batch = session.get(EnrollmentBatch, batch_id)
-    if batch is None or batch.check_status != JobStatus.QUEUED:
-        return
-    data, filename = batch.pending_file, batch.pending_name
-    batch.check_status = JobStatus.RUNNING
-    session.commit()
-
-    def progress(done: int) -> None:
-        batch.check_done, batch.check_total = done, max(batch.check_total, done)
-        session.commit()
-
-    try:
-        stage_file(session, batch, filename, data, rules, progress)
-        batch.check_status = JobStatus.DONE
-    except ServiceError as exc:
-        session.rollback()
-        batch = session.get(EnrollmentBatch, batch_id)
-        batch.check_status, batch.check_error = JobStatus.FAILED, str(exc.message)[:500]
-    except Exception:  # the operator must see that it failed, never a check that runs forever
-        log.exception("checking the file of batch %s failed", batch_id)  # no row data in logs
-        session.rollback()
-        batch = session.get(EnrollmentBatch, batch_id)
-        batch.check_status = JobStatus.FAILED
-        batch.check_error = _("The file could not be checked; upload it again.")
-    batch.pending_file = None
-    session.commit()
-
-
-def fail_stale_checks(session, now: dt.datetime) -> None:
-    """A check cut off by a restart shows as failed instead of running forever."""
-    stale = session.scalars(
-        select(EnrollmentBatch).where(
-            EnrollmentBatch.check_status.in_(BUSY),
-            EnrollmentBatch.check_started_at < now - STALE_AFTER,
-        )
-    ).all()
-    for batch in stale:
-        batch.check_status, batch.pending_file = JobStatus.FAILED, None
-        batch.check_error = _("The check was interrupted; upload the file again.")
-    if stale:
-        session.commit()
-
-
-def stage_file(
-    session, batch: EnrollmentBatch, filename: str, data: bytes, rules: dict, progress=None
-) -> dict:
-    """Replace a draft batch's rows with a checked file; tell whether the file was seen before.
-
-    The old rows are replaced in one transaction after every row is checked; a refused file
-    (formula, too many rows) leaves them as they were.
-    """
-    if batch.status not in EDITABLE:
-        raise Conflict(_("Only a draft or returned batch can take a new file."))
-    rows = check_rows(
-        session, batch, iter_table(filename, data), rules, progress or (lambda done: None)
-    )
-    digest = hashlib.sha256(data).hexdigest()
-    session.execute(
-        delete(BatchRow)
-        .where(BatchRow.batch_id == batch.id)
-        .execution_options(synchronize_session=False)
-    )
-    session.expire(batch, ["rows"])
-    if rows:
-        session.execute(insert(BatchRow.__table__), [row | {"batch_id": batch.id} for row in rows])
-    batch.file_name, batch.file_sha256 = (filename or "")[:200], digest
-    session.flush()
-    valid = sum(not row["errors"] for row in rows)
-    return {
-        "rows": len(rows),
-        "valid": valid,
-        "invalid": len(rows) - valid,
-        "seen_in": seen_in(session, batch),
-    }
-
-
-def seen_in(session, batch: EnrollmentBatch) -> list[int]:
-    """Other batches that were given the very same file."""
-    if not batch.file_sha256:
-        return []
-    return list(
-        session.scalars(
-            select(EnrollmentBatch.id)
-            .where(EnrollmentBatch.file_sha256 == batch.file_sha256, EnrollmentBatch.id != batch.id)
-            .order_by(EnrollmentBatch.id)
-        )
-    )
-
-
-ROW_FIELDS = (
-    "nik",
-    "name",
-    "birth_date",
-    "sex",
-    "village_code",
-    "segment",
-    "dtsen_decile",
-    "declared_income",
-)
-
-
-def fix_row(session, batch: EnrollmentBatch, row: BatchRow, values: dict, rules: dict) -> dict:
-    """Check corrected values of one row; save them only when the row becomes valid.
-
-    Returns the errors by field (nothing is saved then). Rows that were flagged as repeating
-    the row's old NIK are checked again, since the repetition may be gone.
-    """
-    if batch.status not in EDITABLE or batch.check_status in BUSY:
-        raise Conflict(_("Only a draft or returned batch can be corrected."))
-    others = {}
-    for other in sorted(batch.rows, key=lambda r: r.line):
-        if other.id != row.id and other.nik:
-            others.setdefault(other.nik, other.line)
-    checker = RowChecker(session, batch, rules, seen=others)
-    checked = checker.check_chunk([{"line": row.line, **values}])[0]
-    if checked["errors"]:
-        return json.loads(checked["errors"])
-    old_nik = row.nik
-    for name in ROW_FIELDS:
-        setattr(row, name, checked[name])
-    row.errors = None
-    if old_nik and old_nik != row.nik:
-        _recheck_repeats(session, batch, old_nik, rules)
-    session.flush()
-    return {}
-
-
-def _recheck_repeats(session, batch: EnrollmentBatch, nik: str, rules: dict) -> None:
-    repeats = [r for r in batch.rows if r.nik == nik and r.errors]
-    if not repeats:
-        return
-    seen = {}
-    for other in sorted(batch.rows, key=lambda r: r.line):
-        if other.nik and other not in repeats:
-            seen.setdefault(other.nik, other.line)
-    checker = RowChecker(session, batch, rules, seen=seen)
-    for row in sorted(repeats, key=lambda r: r.line):
-        row.errors = checker.check_chunk([row_record(row)])[0]["errors"]
-
-
-def row_record(row: BatchRow) -> dict:
-    """A stored row as the record it was read from (for checking it again)."""
-    return {
-        "line": row.line,
-        "nik": row.nik,
-        "name": row.name,
-        "birth_date": row.birth_date,
-        "sex": {"M": "L", "F": "P"}.get(row.sex or "", ""),
-        "village_code": row.village_code,
-        "segment": row.segment,
-        "dtsen_decile": row.dtsen_decile,
-        "declared_income": row.declared_income,
-    }
-
-
-def remove_row(session, batch: EnrollmentBatch, row: BatchRow, rules: dict) -> None:
-    """Take a row out of a draft batch."""
-    if batch.status not in EDITABLE or batch.check_status in BUSY:
-        raise Conflict(_("Only a draft or returned batch can be corrected."))
-    nik = row.nik
-    batch.rows.remove(row)
-    session.flush()
-    if nik:
-        _recheck_repeats(session, batch, nik, rules)
 
 
 def submit(session, batch: EnrollmentBatch, user_id: int, now: dt.datetime) -> None:

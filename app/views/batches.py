@@ -19,7 +19,7 @@ from app.extensions import db
 from app.models import BatchRow, BatchStatus, EnrollmentBatch, JobStatus, Opd, Segment, Village
 from app.models.base import choice_label
 from app.scope import current_scope
-from app.services import ServiceError, audit, batches
+from app.services import ServiceError, audit, batch_drafts, batches
 from app.services.batch_import import MAX_BYTES, TEMPLATE_HEADERS
 from app.views.base import Interface, ScopedModelView
 from app.views.pickers import PickerField
@@ -194,7 +194,7 @@ class BatchView(ScopedModelView):
             flash(_("Only the maker of a batch gives it a file."), "danger")
             return redirect(url_for("BatchView.show", pk=pk))
         try:
-            batches.queue_file(
+            batch_drafts.queue_file(
                 db.session, batch, upload.filename, upload.read(MAX_BYTES + 1), _now()
             )
             db.session.commit()
@@ -225,11 +225,11 @@ class BatchView(ScopedModelView):
         """Correct one row on screen; it is saved only once every field is right."""
         batch, row = self._row_or_404(pk, row_id)
         errors: dict = {}
-        values = batches.row_record(row)
+        values = batch_drafts.row_record(row)
         if request.method == "POST":
-            values = {name: request.form.get(name, "").strip() for name in batches.ROW_FIELDS}
+            values = {name: request.form.get(name, "").strip() for name in batch_drafts.ROW_FIELDS}
             try:
-                errors = batches.fix_row(db.session, batch, row, values, rules(current_app))
+                errors = batch_drafts.fix_row(db.session, batch, row, values, rules(current_app))
             except ServiceError as exc:
                 db.session.rollback()
                 flash(str(exc.message), "danger")
@@ -260,7 +260,7 @@ class BatchView(ScopedModelView):
         line = row.line
         return self._run(
             pk,
-            lambda: batches.remove_row(db.session, batch, row, rules(current_app)),
+            lambda: batch_drafts.remove_row(db.session, batch, row, rules(current_app)),
             _("Line %(line)d was removed from the batch.", line=line),
         )
 
@@ -387,7 +387,7 @@ ROWS_PER_PAGE = 100
 def run_check(app, batch_id: int, check_rules: dict, locale: str) -> None:
     """Background: check a batch's queued file in the uploader's language."""
     with app.app_context(), force_locale(locale):
-        batches.check_pending(db.session, batch_id, check_rules)
+        batch_drafts.check_pending(db.session, batch_id, check_rules)
 
 
 def enrolled_list(session, batch: EnrollmentBatch) -> tuple[list[str], list[list]]:
@@ -441,7 +441,7 @@ def enrolled_list(session, batch: EnrollmentBatch) -> tuple[list[str], list[list
 def batch_page(view, batch: EnrollmentBatch) -> dict:
     """What the batch page shows besides the record itself: a page of rows, cost and budget."""
     sm, user, session = view.appbuilder.sm, g.user, db.session
-    batches.fail_stale_checks(session, _now())
+    batch_drafts.fail_stale_checks(session, _now())
     editable = batch.status in batches.EDITABLE
     counts = dict(
         session.execute(
@@ -476,7 +476,7 @@ def batch_page(view, batch: EnrollmentBatch) -> dict:
         "page": page,
         "pages": pages,
         "budget": batches.budget(session, batch),
-        "seen_in": batches.seen_in(session, batch),
+        "seen_in": batch_drafts.seen_in(session, batch),
         "checking": checking,
         "check_failed": batch.check_status == JobStatus.FAILED,
         "can_upload": editable
