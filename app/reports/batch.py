@@ -1,12 +1,16 @@
-"""The berita acara of an approved batch: who proposed, who approved, whom, at what cost."""
+"""The berita acara of an approved batch (who proposed, who approved, whom, at what cost) and its
+approved list for the BPJS branch."""
 
 from __future__ import annotations
 
 from collections import Counter
 
+from flask_babel import gettext as _
 from sqlalchemy.orm import object_session
 
+from app import formatting
 from app.models import BatchStatus, EnrollmentBatch
+from app.models.base import choice_label
 from app.reports.pdf import render_pdf
 from app.services.batches import enrolled
 
@@ -35,3 +39,49 @@ def record_context(batch: EnrollmentBatch) -> dict:
 def record_pdf(batch: EnrollmentBatch) -> bytes:
     """Render the berita acara as A4 PDF."""
     return render_pdf("reports/batch_record.html", None, **record_context(batch))
+
+
+def approved_list(session, batch: EnrollmentBatch) -> tuple[list[str], list[list]]:
+    """The approved list in the BPJS branch's layout; personal data masked by role."""
+    labels = [
+        _("No."),
+        _("NIK"),
+        _("Full name"),
+        _("Birth date"),
+        _("Sex (L/P)"),
+        _("Village code"),
+        _("Village"),
+        _("Segment"),
+        _("Programs"),
+        _("Declared wage or income"),
+        _("Monthly contribution"),
+        _("Start date"),
+        _("End date"),
+        _("Payer"),
+        _("Paid by (sponsor)"),
+        _("Batch"),
+    ]
+    full = formatting.personal_data_visible()
+    rows = []
+    for number, (_row, worker, village, enrollment) in enumerate(enrolled(session, batch), start=1):
+        rows.append(
+            [
+                number,
+                worker.nik if full else formatting.nik(worker.nik),
+                worker.name,
+                worker.birth_date.isoformat() if full else formatting.birth_date(worker.birth_date),
+                {"M": "L", "F": "P"}.get(worker.sex, ""),
+                village.code if village else "",
+                village.name if village else "",
+                choice_label(worker.segment),
+                "+".join(p.upper() for p in ("jkk", "jkm", "jht") if getattr(enrollment, p)),
+                enrollment.declared_wage if full else formatting.wage(enrollment.declared_wage),
+                enrollment.monthly_contribution,
+                enrollment.start_date.isoformat(),
+                enrollment.end_date.isoformat() if enrollment.end_date else "",
+                choice_label(enrollment.payer_type),
+                batch.sponsor.name,
+                batch.id,
+            ]
+        )
+    return labels, rows

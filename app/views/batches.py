@@ -18,6 +18,7 @@ from app.exports import csv_bytes, export_response
 from app.extensions import db
 from app.models import BatchRow, BatchStatus, EnrollmentBatch, JobStatus, Opd, Segment, Village
 from app.models.base import choice_label
+from app.reports.batch import approved_list, record_pdf
 from app.scope import current_scope
 from app.services import ServiceError, audit, batch_drafts, batches
 from app.services.batch_import import MAX_BYTES, TEMPLATE_HEADERS
@@ -280,7 +281,7 @@ class BatchView(ScopedModelView):
         batch = self._batch_or_404(pk)
         if fmt not in ("csv", "xlsx") or batch.status != BatchStatus.ENROLLED:
             abort(404)
-        labels, rows = enrolled_list(db.session, batch)
+        labels, rows = approved_list(db.session, batch)
         audit.record(
             db.session,
             "export",
@@ -335,8 +336,6 @@ class BatchView(ScopedModelView):
     @has_access
     def record(self, pk):
         """Download the berita acara of an approved batch as PDF."""
-        from app.reports.batch import record_pdf
-
         batch = self._batch_or_404(pk)
         if batch.status != BatchStatus.ENROLLED:
             abort(404)
@@ -388,54 +387,6 @@ def run_check(app, batch_id: int, check_rules: dict, locale: str) -> None:
     """Background: check a batch's queued file in the uploader's language."""
     with app.app_context(), force_locale(locale):
         batch_drafts.check_pending(db.session, batch_id, check_rules)
-
-
-def enrolled_list(session, batch: EnrollmentBatch) -> tuple[list[str], list[list]]:
-    """The approved list in the BPJS branch's layout; personal data masked by role."""
-    labels = [
-        _("No."),
-        _("NIK"),
-        _("Full name"),
-        _("Birth date"),
-        _("Sex (L/P)"),
-        _("Village code"),
-        _("Village"),
-        _("Segment"),
-        _("Programs"),
-        _("Declared wage or income"),
-        _("Monthly contribution"),
-        _("Start date"),
-        _("End date"),
-        _("Payer"),
-        _("Paid by (sponsor)"),
-        _("Batch"),
-    ]
-    full = formatting.personal_data_visible()
-    rows = []
-    for number, (_row, worker, village, enrollment) in enumerate(
-        batches.enrolled(session, batch), start=1
-    ):
-        rows.append(
-            [
-                number,
-                worker.nik if full else formatting.nik(worker.nik),
-                worker.name,
-                worker.birth_date.isoformat() if full else formatting.birth_date(worker.birth_date),
-                {"M": "L", "F": "P"}.get(worker.sex, ""),
-                village.code if village else "",
-                village.name if village else "",
-                choice_label(worker.segment),
-                "+".join(p.upper() for p in ("jkk", "jkm", "jht") if getattr(enrollment, p)),
-                enrollment.declared_wage if full else formatting.wage(enrollment.declared_wage),
-                enrollment.monthly_contribution,
-                enrollment.start_date.isoformat(),
-                enrollment.end_date.isoformat() if enrollment.end_date else "",
-                choice_label(enrollment.payer_type),
-                batch.sponsor.name,
-                batch.id,
-            ]
-        )
-    return labels, rows
 
 
 def batch_page(view, batch: EnrollmentBatch) -> dict:
