@@ -10,6 +10,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 from flask import current_app
 
+from app.scope import IN_JOB
+
 _pools: dict[str, ThreadPoolExecutor] = {}
 
 
@@ -17,7 +19,11 @@ def submit(pool: str, work, *args) -> None:
     """Run `work(app, *args)` on the pool's thread, or inline when REPORTS_INLINE is set."""
     app = current_app._get_current_object()
     if app.config.get("REPORTS_INLINE"):
-        work(app, *args)
+        token = IN_JOB.set(True)
+        try:
+            work(app, *args)
+        finally:
+            IN_JOB.reset(token)
         return
     if pool not in _pools:
         # One at a time per kind and process: a 1.000-row PDF takes ~170 MB while it is laid out.

@@ -16,6 +16,17 @@ from app.extensions import db
 areas_cli = AppGroup("areas", help="Kemendagri area codes.")
 translations_cli = AppGroup("translations", help="Indonesian and English catalogs.")
 rates_cli = AppGroup("rates", help="Contribution rate tables.")
+permits_cli = AppGroup("permits", help="Permit certificates.")
+
+
+@permits_cli.command("revoke-lapsed")
+@with_appcontext
+def revoke_lapsed_command():
+    """Withdraw the certificates of companies that no longer comply (run it daily)."""
+    from app.services.permits import revoke_lapsed
+
+    count = revoke_lapsed(db.session, dt.datetime.now(dt.UTC))
+    click.echo(f"{count} certificate(s) withdrawn")
 
 
 @areas_cli.command("import")
@@ -121,5 +132,12 @@ def backup_command(out):
 
 def register(app) -> None:
     """Attach the commands to the app."""
-    for command in (areas_cli, translations_cli, rates_cli, demo_command, backup_command):
+    for command in (
+        areas_cli,
+        translations_cli,
+        rates_cli,
+        permits_cli,
+        demo_command,
+        backup_command,
+    ):
         app.cli.add_command(command)

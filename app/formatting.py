@@ -8,10 +8,8 @@ from flask_babel import format_date as babel_format_date
 from flask_babel import format_datetime as babel_format_datetime
 from flask_babel import gettext as _
 
+from app import privacy
 from app.models.base import choice_label
-from app.roles import can_see_personal_data
-from app.scope import acting_user
-from app.services.identifiers import mask_nik
 
 
 def rupiah(amount) -> str:
@@ -73,26 +71,31 @@ def month_year(value) -> str:
 
 def personal_data_visible() -> bool:
     """Tell whether the current user may see unmasked personal data."""
-    return can_see_personal_data(acting_user())
+    return privacy.visible()
 
 
 def nik(value) -> str:
     """Show a NIK in full or with its birth-date digits hidden, by role."""
-    if not value:
-        return ""
-    return value if personal_data_visible() else mask_nik(value)
+    return privacy.mask("nik", value) or ""
 
 
 def birth_date(value) -> str:
     """Show a birth date in full or only its year, by role."""
     if value is None:
         return ""
-    return long_date(value) if personal_data_visible() else f"**** {value.year}"
+    return long_date(value) if privacy.visible() else privacy.mask("birth_date", value)
+
+
+def phone(value) -> str:
+    """Show a phone number in full or only its last three digits, by role."""
+    return privacy.mask("phone", value) or ""
 
 
 def wage(value) -> str:
     """Show a wage in Rupiah, or hidden, by role."""
-    return rupiah(value) if personal_data_visible() else "Rp ••••••"
+    if value is None:
+        return ""
+    return rupiah(value) if privacy.visible() else "Rp ••••••"
 
 
 def register(app) -> None:
@@ -108,6 +111,9 @@ def register(app) -> None:
         month_year=month_year,
         choice_label=choice_label,
         nik=nik,
+        birth_date=birth_date,
+        phone=phone,
+        wage=wage,
         npwp=format_npwp,
         award_figure=lambda key: FIGURE_LABELS.get(key, key),
         award_category=lambda key: CATEGORY_LABELS.get(key, key),

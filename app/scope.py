@@ -1,15 +1,29 @@
-"""The data scope of the current user and the one filter every view, API and export applies."""
+"""The data scope of the current user: the one rule for what a user may read and write.
+
+Reads: `read_clause` turns any model into the rows a scope may see. A model that declares no
+`scope_clause` and is not listed as shared reference data reads as empty for every restricted
+user, so a new model or a new path that forgets the scope leaks nothing.
+
+Writes: every flush made for a restricted user is checked here (session events), whichever path
+made it (screen form, REST API, action, job run for a user): a record must land inside the scope
+and every record it points at must be one the user may read. A refusal is an `OutOfScope` error
+that names the field, never the other record.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextvars import ContextVar
 from dataclasses import dataclass, field
+from functools import cache
 
 from flask import current_app, g, has_request_context
 from flask_appbuilder.models.filters import BaseFilter
-from sqlalchemy import and_, false, select, true
+from sqlalchemy import and_, event, false, inspect, select, true
+from sqlalchemy.orm import Session
 
 from app.roles import ADMIN
+from app.services import NotFound
 
 
 @dataclass(frozen=True)
@@ -96,37 +110,70 @@ def scope_for_user(user) -> Scope:
     return NOTHING
 
 
+# Set while background work runs inline inside a request (tests): it is not the request's work.
+IN_JOB: ContextVar[bool] = ContextVar("lindungi_in_job", default=False)
+
+
+def in_request() -> bool:
+    """Tell whether this code serves a user's request (not a command or background job)."""
+    return has_request_context() and not IN_JOB.get()
+
+
 def acting_user():
     """The user of this request, logged in by the session cookie or by a JWT; else None."""
-    if not has_request_context():
+    if not in_request():
         return None
     return current_app.appbuilder.sm.current_user
 
 
 def current_scope() -> Scope:
-    """Return the scope of this request's user (cached per request); CLI work is unrestricted."""
-    if not has_request_context():
+    """Return the scope of this request's user (cached per request); CLI and jobs are unrestricted.
+
+    A job is given the scope it works for explicitly (the requester's, stored with the job).
+    """
+    if not in_request():
         return UNRESTRICTED
     if "lindungi_scope" not in g:
         g.lindungi_scope = scope_for_user(acting_user())
     return g.lindungi_scope
 
 
+# Shared reference data every signed-in user may read whatever their scope.
+REFERENCE_MODELS = frozenset(
+    {"Province", "WageRate", "IncomeBracket", "AwardPeriod", "AwardIndicator"}
+)
+
+
+def read_clause(model, scope: Scope | None = None):
+    """The SQL condition of the rows of a model a scope may read; refusal when undeclared."""
+    scope = scope or current_scope()
+    if scope.unrestricted:
+        return true()
+    clause = getattr(model, "scope_clause", None)
+    if clause is not None:
+        return clause(scope)
+    return true() if model.__name__ in REFERENCE_MODELS else false()
+
+
 def scoped(query, model, scope: Scope | None = None):
     """Limit a query on a model to a scope (the current user's by default)."""
-    return query.filter(model.scope_clause(scope or current_scope()))
+    return query.filter(read_clause(model, scope))
 
 
-def get_in_scope(session, model, pk):
-    """Load one record by primary key inside the current user's scope, or None."""
+def get_in_scope(session, model, pk, scope: Scope | None = None):
+    """Load one record by primary key inside a scope (the current user's by default), or None."""
     if pk is None:
         return None
-    query = select(model).where(model.id == pk, model.scope_clause(current_scope()))
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        return None
+    query = select(model).where(model.id == pk, read_clause(model, scope))
     return session.scalars(query).first()
 
 
 class ScopeFilter(BaseFilter):
-    """FAB filter that limits any scoped model to the current user's scope."""
+    """FAB filter that limits any model to the current user's scope."""
 
     name = "Scope"
     arg_name = None
@@ -136,5 +183,88 @@ class ScopeFilter(BaseFilter):
 
 
 def scope_filters() -> list:
-    """base_filters entry shared by every scoped view and API."""
+    """base_filters entry for relation choices in forms (the data interface scopes the rest)."""
     return [["id", ScopeFilter, lambda: None]]
+
+
+class OutOfScope(NotFound):
+    """A write would land outside the user's area or point at a record they may not read."""
+
+
+@cache
+def _mapped_model(table):
+    from app.extensions import db
+
+    for mapper in db.Model.registry.mappers:
+        if table in mapper.tables:
+            return mapper.class_
+    return None
+
+
+def _references(obj):
+    """(field, target model, id) for each changed foreign key of a record to a data model."""
+    state = inspect(obj)
+    for column in state.mapper.columns:
+        for fk in column.foreign_keys:
+            target = _mapped_model(fk.column.table)
+            if target is None or not hasattr(target, "scope_clause"):
+                continue
+            key = state.mapper.get_property_by_column(column).key
+            history = state.attrs[key].history
+            value = getattr(obj, key)
+            if value is not None and (state.pending or history.has_changes()):
+                yield key, target, value
+
+
+def _write_scope() -> Scope | None:
+    """The scope writes are checked against: the request user's, or None when unrestricted."""
+    if not in_request():
+        return None
+    scope = current_scope()
+    return None if scope.unrestricted else scope
+
+
+def _refuse(field: str):
+    from flask_babel import gettext as _
+
+    return OutOfScope(_("You cannot record data outside your area."), field=field)
+
+
+@event.listens_for(Session, "before_flush")
+def _check_references(session, _flush_context, _instances) -> None:
+    """Refuse a write that points at a record the user may not read (or that does not exist)."""
+    scope = _write_scope()
+    if scope is None:
+        return
+    for obj in [*session.new, *session.dirty]:
+        for name, target, pk in _references(obj):
+            with session.no_autoflush:
+                allowed = session.scalar(
+                    select(target.id).where(target.id == pk, read_clause(target, scope))
+                )
+            if allowed is None:
+                raise _refuse(name)
+    for obj in session.deleted:
+        _check_own(session, obj, scope)
+
+
+def _check_own(session, obj, scope: Scope) -> None:
+    model = type(obj)
+    pk = inspect(obj).mapper.primary_key_from_instance(obj)[0]
+    if pk is None or not hasattr(model, "scope_clause"):
+        return
+    with session.no_autoflush:
+        found = session.scalar(select(model.id).where(model.id == pk, read_clause(model, scope)))
+    if found is None:
+        raise _refuse("regency")
+
+
+@event.listens_for(Session, "after_flush")
+def _check_written(session, _flush_context) -> None:
+    """Refuse a record that, once written, lies outside the user's area (the flush is undone)."""
+    scope = _write_scope()
+    if scope is None:
+        return
+    for obj in [*session.new, *session.dirty]:
+        if session.is_modified(obj, include_collections=False) or obj in session.new:
+            _check_own(session, obj, scope)

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from flask import request
 from flask_appbuilder.api import ModelRestApi
-from flask_babel import gettext as _
 
+from app import privacy
 from app.extensions import db
 from app.models import Company, Contribution, Enrollment, Regency, Village, Worker
-from app.scope import current_scope, scope_filters
+from app.scope import current_scope
 from app.services import ServiceError, audit
 from app.services.enrollments import prepare_enrollment
 from app.services.workers import check_identity, prepare_worker
@@ -18,7 +17,6 @@ from app.views.base import Interface
 class ScopedApi(ModelRestApi):
     """A REST resource limited to the caller's scope, with business errors as JSON."""
 
-    base_filters = scope_filters()
     allow_browser_login = False
     page_size = 25
 
@@ -35,19 +33,34 @@ class ScopedApi(ModelRestApi):
     def post_headless(self):
         return self._guarded(super().post_headless)
 
+    def pre_get(self, data):
+        """One record as this caller may see it (personal fields masked by role)."""
+        privacy.mask_record(self.datamodel.obj.__name__, data.get("result", {}))
+
+    def pre_get_list(self, data):
+        """A page of records as this caller may see them (personal fields masked by role)."""
+        for row in data.get("result", []):
+            privacy.mask_record(self.datamodel.obj.__name__, row)
+
+    def get_headless(self, pk, **kwargs):
+        """Answer one record; a read of personal data is recorded."""
+        response = super().get_headless(pk, **kwargs)
+        name = self.datamodel.obj.__name__
+        if response.status_code == 200 and name in privacy.PERSONAL_FIELDS:
+            audit.record(db.session, "read", name, pk, channel="api")
+        return response
+
+    def get_list_headless(self, **kwargs):
+        """Answer a page of records; a list of personal data is recorded with its ids."""
+        response = super().get_list_headless(**kwargs)
+        name = self.datamodel.obj.__name__
+        if response.status_code == 200 and name in privacy.PERSONAL_FIELDS:
+            ids = (response.get_json() or {}).get("ids", [])
+            audit.record_list_read(db.session, name, ids, channel="api")
+        return response
+
     def put_headless(self, pk):
         return self._guarded(lambda: super(ScopedApi, self).put_headless(pk))
-
-    def check_scope(self, item):
-        if not current_scope().allows_regency(getattr(item, "regency_id", None)):
-            raise ServiceError(_("You cannot record data outside your area."), field="regency")
-        return item
-
-    def pre_add(self, item):
-        self.check_scope(item)
-
-    def pre_update(self, item):
-        self.check_scope(item)
 
 
 class RegencyApi(ScopedApi):
@@ -166,23 +179,6 @@ class WorkerApi(ScopedApi):
         super().pre_add(item)
 
     pre_update = pre_add
-
-    def get_headless(self, pk, **kwargs):
-        """Answer one worker and record the read of their personal data."""
-        response = super().get_headless(pk, **kwargs)
-        if response.status_code == 200:
-            audit.record(db.session, "read", "Worker", pk, channel="api")
-        return response
-
-    def pre_get(self, data):
-        from app.roles import can_see_personal_data
-        from app.services.identifiers import mask_nik
-
-        if request and not can_see_personal_data(self.appbuilder.sm.current_user):
-            result = data.get("result", {})
-            if result.get("nik"):
-                result["nik"] = mask_nik(result["nik"])
-            result.pop("birth_date", None)
 
 
 class EnrollmentApi(ScopedApi):

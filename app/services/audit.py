@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 
-from flask import has_request_context, request
+from flask import request
 from sqlalchemy import event, insert, inspect
 from sqlalchemy.orm import Session
 
@@ -38,9 +38,10 @@ SKIPPED_COLUMNS = {
 
 
 def _actor() -> dict:
-    if not has_request_context():
+    from app.scope import acting_user, in_request
+
+    if not in_request():
         return {"user_id": None, "username": "system", "ip": None}
-    from app.scope import acting_user
 
     user = acting_user()
     authenticated = user is not None and getattr(user, "is_authenticated", False)
@@ -159,3 +160,23 @@ def record(session, action: str, entity: str, entity_id=None, regency_id=None, *
         )
     )
     session.commit()
+
+
+def record_list_read(session, entity: str, ids, **details) -> None:
+    """Record one read of a list of personal data: how many records and which.
+
+    Written in its own short transaction: the page's records stay loaded (a commit of the
+    request's session would expire them and cost one query per row to render).
+    """
+    ids = [str(pk) for pk in ids]
+    details = {"count": len(ids), "ids": ids, **details}
+    with session.get_bind().begin() as connection:
+        connection.execute(
+            insert(AuditEvent.__table__).values(
+                at=dt.datetime.now(dt.UTC),
+                action="read_list",
+                entity=entity,
+                changes=json.dumps(details, ensure_ascii=False, sort_keys=True, default=str),
+                **_actor(),
+            )
+        )

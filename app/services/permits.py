@@ -148,7 +148,11 @@ class Verification:
 
 
 def verify(session, code: str, now: dt.datetime) -> Verification:
-    """Tell whether a certificate is genuine and still valid; revoke it if the company lapsed."""
+    """Tell whether a certificate is genuine and still valid; writes nothing.
+
+    A certificate whose company no longer complies reads as withdrawn at once; the withdrawal
+    itself is recorded by `revoke_lapsed`, a periodic task.
+    """
     permit = session.scalars(
         select(PermitCheck).where(
             PermitCheck.verification_code == (code or "")[:40],
@@ -167,7 +171,23 @@ def verify(session, code: str, now: dt.datetime) -> Verification:
     if permit.valid_until < now.date():
         return Verification("expired", **facts)
     if not evaluate(session, permit.company, now.date()).compliant:
-        permit.revoked_at = now
-        session.flush()
         return Verification("revoked", **facts)
     return Verification("valid", **facts)
+
+
+def revoke_lapsed(session, now: dt.datetime) -> int:
+    """Withdraw the valid certificates of companies that no longer comply; commit; how many."""
+    permits = session.scalars(
+        select(PermitCheck).where(
+            PermitCheck.decision == Decision.ISSUED,
+            PermitCheck.revoked_at.is_(None),
+            PermitCheck.valid_until >= now.date(),
+        )
+    ).all()
+    revoked = 0
+    for permit in permits:
+        if not evaluate(session, permit.company, now.date()).compliant:
+            permit.revoked_at = now
+            revoked += 1
+    session.commit()
+    return revoked

@@ -12,7 +12,6 @@ from flask_appbuilder.urltools import (
     get_page_args,
     get_page_size_args,
 )
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import inspect
 from sqlalchemy.exc import IntegrityError
@@ -20,9 +19,10 @@ from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 from wtforms import BooleanField, HiddenField
 
+from app import privacy
 from app.exports import export_response
 from app.extensions import db
-from app.scope import current_scope, scope_filters
+from app.scope import get_in_scope, read_clause, scope_filters
 from app.services import Conflict, ServiceError, audit
 
 CONFLICT = _l("The record conflicts with existing data (a duplicate or a record in use).")
@@ -40,9 +40,24 @@ class Interface(SQLAInterface):
 
     eager: tuple[str, ...] = ()
 
+    def apply_filters(self, query, filters):
+        """Every list, count and single read of every view and API: the user's scope first."""
+        return super().apply_filters(query.filter(read_clause(self.obj)), filters)
+
+    def _get_base_query(self, query, filters=None, order_column="", order_direction=""):
+        query = query.filter(read_clause(self.obj))
+        return super()._get_base_query(query, filters, order_column, order_direction)
+
+    def get_related_obj(self, col_name, value):
+        """A related record named in a filter, only when the user may read it."""
+        return get_in_scope(self.session, self.get_related_model(col_name), value)
+
     def _guard(self, method, item):
         try:
             method(item)
+        except ServiceError:
+            self.session.rollback()
+            raise
         except Exception as exc:
             cause = exc if isinstance(exc, IntegrityError | StaleDataError) else exc.__cause__
             if not isinstance(cause, IntegrityError | StaleDataError):
@@ -97,7 +112,6 @@ class Interface(SQLAInterface):
 class ScopedModelView(ModelView):
     """A ModelView limited to the user's scope on list, show, edit, delete, actions and export."""
 
-    base_filters = scope_filters()
     page_size = 25
     export_columns: list[str] | None = None
     database_error_message = _l("The database refused the change; nothing was saved.")
@@ -230,6 +244,15 @@ class ScopedModelView(ModelView):
         flash(str(message), "success")
         return True
 
+    def _get_list_widget(self, filters, **kwargs):
+        """A page of the list; a page of personal data is recorded with its ids."""
+        widgets = super()._get_list_widget(filters, **kwargs)
+        name = self.datamodel.obj.__name__
+        if name in privacy.PERSONAL_FIELDS:
+            pks = widgets["list"].template_args.get("pks", [])
+            audit.record_list_read(db.session, name, pks, channel="screen")
+        return widgets
+
     def render_template(self, template, **kwargs):
         """Offer the export of the filtered list to users who may export it."""
         if template == self.list_template and self.appbuilder.sm.has_access(
@@ -268,15 +291,6 @@ class ScopedModelView(ModelView):
         token = request.form.get("version_token")
         if token is not None and str(item.version) != token:
             raise Conflict(str(STALE))
-        self.check_scope(item)
-
-    def pre_add(self, item):
-        self.check_scope(item)
-
-    def check_scope(self, item):
-        """Refuse to write a record that would land outside the user's scope."""
-        if not current_scope().allows_regency(getattr(item, "regency_id", None)):
-            raise ServiceError(_("You cannot record data outside your area."))
 
     @expose("/export/<string:fmt>")
     @has_access

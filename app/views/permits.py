@@ -306,7 +306,6 @@ class VerifyView(BaseView):
     @expose("/<code>")
     def verify(self, code):
         result = permits.verify(db.session, code, _now())
-        db.session.commit()
         return self.render_template(
             "verify.html", result=result, title=_("Certificate verification")
         )

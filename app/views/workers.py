@@ -233,6 +233,7 @@ class WorkerView(ScopedModelView):
     formatters_columns = {
         "nik": formatting.nik,
         "birth_date": formatting.birth_date,
+        "phone": formatting.phone,
         "sex": choice_label,
         "segment": choice_label,
         "welfare_source": choice_label,
