@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask import current_app
 from flask_appbuilder.api import ModelRestApi
 
 from app import privacy
@@ -10,7 +11,8 @@ from app.models import Company, Contribution, Enrollment, Regency, Village, Work
 from app.scope import current_scope
 from app.services import ServiceError, audit
 from app.services.enrollments import prepare_enrollment
-from app.services.workers import check_identity, prepare_worker
+from app.services.organisations import validate_company
+from app.services.workers import validate_worker
 from app.views.base import Interface
 
 
@@ -116,10 +118,7 @@ class CompanyApi(ScopedApi):
     order_columns = ["name", "npp", "declared_workforce"]
 
     def pre_add(self, item):
-        from app.services.organisations import check_company_identifiers
-
-        check_company_identifiers(item)
-        super().pre_add(item)
+        validate_company(db.session, item, current_app.config["NPP_PATTERN"])
 
     pre_update = pre_add
 
@@ -173,10 +172,8 @@ class WorkerApi(ScopedApi):
     order_columns = ["name", "segment"]
 
     def pre_add(self, item):
-        item.village = db.session.get(Village, item.village_id) if item.village_id else None
-        check_identity(db.session, item)
-        prepare_worker(db.session, item, current_scope())
-        super().pre_add(item)
+        item.village = None  # read again from the posted village_id
+        validate_worker(db.session, item, current_scope(), current_app.config["KPJ_PATTERN"])
 
     pre_update = pre_add
 
@@ -224,7 +221,6 @@ class EnrollmentApi(ScopedApi):
 
         load_references(db.session, item, current_scope())
         prepare_enrollment(db.session, item)
-        super().pre_add(item)
 
     pre_update = pre_add
 

@@ -17,6 +17,11 @@ ATTRIBUTION = "Indonesian area data from idn-area-data, ODbL"
 CHUNK = 5000
 
 
+def district_exists(session, code: str) -> bool:
+    """Tell whether a Kemendagri district code (62.03.01) is known."""
+    return session.scalar(select(District.id).where(District.code == code)) is not None
+
+
 def _rows(name: str, provinces: set[str] | None) -> Iterator[dict]:
     """Read one CSV of the data set, keeping only the provinces asked for."""
     with (DATA_DIR / f"{name}.csv").open(encoding="utf-8", newline="") as handle:

@@ -294,7 +294,7 @@ class RowChecker:
     def check(self, record: dict, enrolled, funded, proposed) -> dict:
         """Check one record; every field's problem is named at once."""
         from app.formatting import long_date
-        from app.validators import identifier_message
+        from app.services.identifier_messages import identifier_message
 
         batch, rules = self.batch, self.rules
         errors: dict[str, str] = {}

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from sqlalchemy import exists, func, select
 from sqlalchemy.orm import object_session
 
-from app.models import Company, Contribution, Enrollment, EnrollmentStatus, Worker
+from app.models import Company, Contribution, Enrollment, EnrollmentStatus, Village, Worker
+from app.services import ServiceError, identifiers
+from app.services.identifier_messages import service_error
 
 
 def enrolled_workers(session, company_id: int) -> int:
@@ -30,23 +33,36 @@ def company_dependents(company: Company) -> bool:
     )
 
 
-def check_company_identifiers(company: Company) -> None:
-    """Validate and normalise a company's NIB, NPWP, KBLI and NPP from a payload."""
-    from flask import current_app
+def validate_company(session, company: Company, npp_pattern: str) -> None:
+    """The one check of a company before it is saved, from a form or the API.
 
-    from app.services import ServiceError, identifiers
-    from app.validators import identifier_message
-
+    Identifiers are validated and normalised; the village, when given, lies in the company's
+    regency.
+    """
     checks = {
         "nib": identifiers.validate_nib,
         "npwp": identifiers.validate_npwp,
         "kbli": identifiers.validate_kbli,
-        "npp": lambda v: identifiers.validate_npp(v, current_app.config["NPP_PATTERN"]),
+        "npp": lambda v: identifiers.validate_npp(v, npp_pattern),
     }
     for field, check in checks.items():
         value = getattr(company, field)
-        if value:
-            try:
-                setattr(company, field, check(value))
-            except identifiers.InvalidIdentifier as exc:
-                raise ServiceError(identifier_message(exc), field=field) from exc
+        if not value:
+            setattr(company, field, None)
+            continue
+        try:
+            setattr(company, field, check(value))
+        except identifiers.InvalidIdentifier as exc:
+            raise service_error(exc, field) from exc
+    if company.regency is not None:
+        company.regency_id = company.regency.id
+    if company.regency_id is None:
+        raise ServiceError(_("Choose the company's regency."), field="regency")
+    village_id = company.village.id if company.village is not None else company.village_id
+    if village_id is not None:
+        with session.no_autoflush:
+            regency_id = session.scalar(select(Village.regency_id).where(Village.id == village_id))
+        if regency_id != company.regency_id:
+            raise ServiceError(
+                _("The village does not lie in the company's regency."), field="village"
+            )

@@ -8,9 +8,11 @@ from flask_babel import gettext as _
 from sqlalchemy import exists, select
 from sqlalchemy.orm import object_session
 
-from app.models import Contribution, Enrollment, Worker
+from app.models import Contribution, Enrollment, Village, Worker
 from app.scope import Scope
-from app.services import Conflict, ServiceError
+from app.services import Conflict, ServiceError, identifiers
+from app.services.areas import district_exists
+from app.services.identifier_messages import service_error
 
 
 def prepare_worker(session, worker: Worker, scope: Scope) -> None:
@@ -57,25 +59,26 @@ def worker_dependents(worker: Worker) -> bool:
     )
 
 
-def check_identity(session, worker: Worker) -> None:
-    """Validate the NIK (region, birth date, sex) and KPJ of a worker from a payload."""
-    from flask import current_app
-
-    from app.models import District
-    from app.services import identifiers
-    from app.validators import identifier_message
-
-    def region_exists(code: str) -> bool:
-        return session.query(District.id).filter_by(code=code).first() is not None
-
+def check_identity(session, worker: Worker, kpj_pattern: str) -> None:
+    """Validate and normalise the NIK (region, birth date, sex) and the KPJ of a worker."""
     try:
         worker.nik = identifiers.validate_nik(
             worker.nik or "",
-            region_exists=region_exists,
+            region_exists=lambda code: district_exists(session, code),
             birth_date=worker.birth_date,
-            sex=worker.sex,
+            sex=worker.sex if worker.sex in ("M", "F") else None,
         ).value
         if worker.kpj:
-            worker.kpj = identifiers.validate_kpj(worker.kpj, current_app.config["KPJ_PATTERN"])
+            worker.kpj = identifiers.validate_kpj(worker.kpj, kpj_pattern)
+        else:
+            worker.kpj = None
     except identifiers.InvalidIdentifier as exc:
-        raise ServiceError(identifier_message(exc), field=exc.field) from exc
+        raise service_error(exc) from exc
+
+
+def validate_worker(session, worker: Worker, scope: Scope, kpj_pattern: str) -> None:
+    """The one check of a worker before it is saved, from a form, the API or an import."""
+    if worker.village is None and worker.village_id is not None:
+        worker.village = session.get(Village, worker.village_id)
+    check_identity(session, worker, kpj_pattern)
+    prepare_worker(session, worker, scope)

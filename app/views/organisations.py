@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms.validators import DataRequired
 
 from app import formatting
+from app.extensions import db
 from app.models import (
     BranchOffice,
     Company,
@@ -21,8 +23,7 @@ from app.models import (
 from app.models.base import choice_label
 from app.services import ServiceError
 from app.services.identifiers import format_npwp
-from app.services.organisations import company_dependents
-from app.validators import KbliValidator, NibValidator, NppValidator, NpwpValidator
+from app.services.organisations import company_dependents, validate_company
 from app.views.base import Interface, ScopedModelView
 from app.views.fields import ChoiceField
 from app.views.pickers import PickerField
@@ -149,12 +150,6 @@ class CompanyView(ScopedModelView):
         "risk_group": formatting.roman,
         "arrears": formatting.arrears,
     }
-    validators_columns = {
-        "npp": [NppValidator()],
-        "nib": [NibValidator()],
-        "npwp": [NpwpValidator()],
-        "kbli": [KbliValidator()],
-    }
     add_form_extra_fields = edit_form_extra_fields = {
         "size_class": ChoiceField(_l("Size"), CompanySize.choices()),
         "status": ChoiceField(_l("Status"), CompanyStatus.choices()),
@@ -165,6 +160,13 @@ class CompanyView(ScopedModelView):
         ),
         "village": PickerField(_l("Village"), kind="village"),
     }
+
+    def pre_add(self, item):
+        validate_company(db.session, item, current_app.config["NPP_PATTERN"])
+
+    def pre_update(self, item):
+        super().pre_update(item)
+        validate_company(db.session, item, current_app.config["NPP_PATTERN"])
 
     def pre_delete(self, item):
         if company_dependents(item):

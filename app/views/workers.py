@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import flash, redirect, request, url_for
+from flask import current_app, flash, redirect, request, url_for
 from flask_appbuilder import expose
 from flask_appbuilder.actions import action
 from flask_appbuilder.security.decorators import has_access
@@ -19,8 +19,7 @@ from app.models.base import choice_label
 from app.scope import current_scope
 from app.services import ServiceError, audit
 from app.services.enrollments import end_enrollment, prepare_enrollment
-from app.services.workers import find_by_nik, prepare_worker, worker_dependents
-from app.validators import KpjValidator, NikValidator
+from app.services.workers import find_by_nik, validate_worker, worker_dependents
 from app.views.base import Interface, ScopedModelView
 from app.views.fields import ChoiceField
 from app.views.pickers import PickerField
@@ -249,7 +248,6 @@ class WorkerView(ScopedModelView):
         "company.name",
         "kpj",
     ]
-    validators_columns = {"nik": [NikValidator()], "kpj": [KpjValidator()]}
     add_form_extra_fields = edit_form_extra_fields = {
         "sex": ChoiceField(_l("Sex"), Sex.choices()),
         "segment": ChoiceField(_l("Segment"), Segment.choices()),
@@ -263,12 +261,11 @@ class WorkerView(ScopedModelView):
     }
 
     def pre_add(self, item):
-        prepare_worker(db.session, item, current_scope())
-        super().pre_add(item)
+        validate_worker(db.session, item, current_scope(), current_app.config["KPJ_PATTERN"])
 
     def pre_update(self, item):
-        prepare_worker(db.session, item, current_scope())
         super().pre_update(item)
+        validate_worker(db.session, item, current_scope(), current_app.config["KPJ_PATTERN"])
 
     def pre_delete(self, item):
         if worker_dependents(item):
