@@ -77,7 +77,9 @@ class Config:
     SECRET_KEY = secret_key()
     SQLALCHEMY_DATABASE_URI = database_url()
     SQLALCHEMY_TRACK_MODIFICATIONS = False
-    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    # hide_parameters: a database error never carries a row's values (NIK, name, birth date)
+    # into an exception text, a log line or an error page.
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True, "hide_parameters": True}
     AUTO_UPGRADE_DB = env_bool("LINDUNGI_AUTO_UPGRADE", False)
 
     # Flask-AppBuilder

@@ -17,6 +17,7 @@ from app.models import (
     EnrollmentBatch,
     JobStatus,
 )
+from app.scope import UNRESTRICTED, read_clause
 from app.services import Conflict, ServiceError
 from app.services.batch_import import (
     MAX_BYTES,
@@ -121,21 +122,20 @@ def stage_file(
         "rows": len(rows),
         "valid": valid,
         "invalid": len(rows) - valid,
-        "seen_in": seen_in(session, batch),
     }
 
 
-def seen_in(session, batch: EnrollmentBatch) -> list[int]:
-    """Other batches that were given the very same file."""
+def seen_in(session, batch: EnrollmentBatch, scope=None) -> dict:
+    """Other batches given the very same file: the ids a scope may open, and how many others."""
     if not batch.file_sha256:
-        return []
-    return list(
-        session.scalars(
-            select(EnrollmentBatch.id)
-            .where(EnrollmentBatch.file_sha256 == batch.file_sha256, EnrollmentBatch.id != batch.id)
-            .order_by(EnrollmentBatch.id)
-        )
-    )
+        return {"ids": [], "others": 0}
+    rows = session.execute(
+        select(EnrollmentBatch.id, read_clause(EnrollmentBatch, scope or UNRESTRICTED))
+        .where(EnrollmentBatch.file_sha256 == batch.file_sha256, EnrollmentBatch.id != batch.id)
+        .order_by(EnrollmentBatch.id)
+    ).all()
+    ids = [pk for pk, visible in rows if visible]
+    return {"ids": ids, "others": len(rows) - len(ids)}
 
 
 ROW_FIELDS = (

@@ -266,18 +266,27 @@ class RowChecker:
                 .where(Worker.nik.in_(niks), Enrollment.status == EnrollmentStatus.ACTIVE)
             )
         )
+        # Another regency's sponsor or batch is never named in a row's message.
+        here = batch.regency_id
         funded = {
-            nik: (sponsor, start, end)
-            for nik, sponsor, start, end in self.session.execute(
-                select(Worker.nik, Sponsor.name, Enrollment.start_date, Enrollment.end_date)
+            nik: (sponsor if regency == here else None, start, end)
+            for nik, sponsor, regency, start, end in self.session.execute(
+                select(
+                    Worker.nik,
+                    Sponsor.name,
+                    Sponsor.regency_id,
+                    Enrollment.start_date,
+                    Enrollment.end_date,
+                )
                 .join(Enrollment, Enrollment.worker_id == Worker.id)
                 .join(Sponsor, Sponsor.id == Enrollment.sponsor_id)
                 .where(Worker.nik.in_(niks), Enrollment.status.in_(FUNDED), *overlaps)
             )
         }
-        proposed = dict(
-            self.session.execute(
-                select(BatchRow.nik, EnrollmentBatch.id)
+        proposed = {
+            nik: (batch_id if regency == here else None)
+            for nik, batch_id, regency in self.session.execute(
+                select(BatchRow.nik, EnrollmentBatch.id, EnrollmentBatch.regency_id)
                 .join(EnrollmentBatch, EnrollmentBatch.id == BatchRow.batch_id)
                 .where(
                     BatchRow.nik.in_(niks),
@@ -287,8 +296,8 @@ class RowChecker:
                     EnrollmentBatch.period_start <= batch.period_end,
                     EnrollmentBatch.period_end >= batch.period_start,
                 )
-            ).all()
-        )
+            )
+        }
         return enrolled, funded, proposed
 
     def check(self, record: dict, enrolled, funded, proposed) -> dict:
@@ -333,14 +342,18 @@ class RowChecker:
                 errors["nik"] = _(
                     "Already funded by %(sponsor)s from %(start)s to %(end)s; a worker is "
                     "never funded twice for the same month.",
-                    sponsor=sponsor,
+                    sponsor=sponsor or _("a sponsor in another area"),
                     start=long_date(start),
                     end=long_date(end) if end else _("open-ended"),
                 )
-            elif nik in proposed:
+            elif nik in proposed and proposed[nik] is not None:
                 errors["nik"] = _(
                     "Also proposed for the same months in batch #%(id)d awaiting a decision.",
                     id=proposed[nik],
+                )
+            elif nik in proposed:
+                errors["nik"] = _(
+                    "Also proposed for the same months in another area, awaiting a decision."
                 )
         if nik:
             self.seen.setdefault(nik, record["line"])

@@ -427,7 +427,7 @@ def batch_page(view, batch: EnrollmentBatch) -> dict:
         "page": page,
         "pages": pages,
         "budget": batches.budget(session, batch),
-        "seen_in": batch_drafts.seen_in(session, batch),
+        "seen_in": batch_drafts.seen_in(session, batch, current_scope()),
         "checking": checking,
         "check_failed": batch.check_status == JobStatus.FAILED,
         "can_upload": editable
