@@ -192,10 +192,8 @@ class OutOfScope(NotFound):
 
 
 @cache
-def _mapped_model(table):
-    from app.extensions import db
-
-    for mapper in db.Model.registry.mappers:
+def _mapped_model(registry, table):
+    for mapper in registry.mappers:
         if table in mapper.tables:
             return mapper.class_
     return None
@@ -206,7 +204,7 @@ def _references(obj):
     state = inspect(obj)
     for column in state.mapper.columns:
         for fk in column.foreign_keys:
-            target = _mapped_model(fk.column.table)
+            target = _mapped_model(state.mapper.registry, fk.column.table)
             if target is None or not hasattr(target, "scope_clause"):
                 continue
             key = state.mapper.get_property_by_column(column).key

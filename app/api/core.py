@@ -35,6 +35,14 @@ class ScopedApi(ModelRestApi):
     def post_headless(self):
         return self._guarded(super().post_headless)
 
+    def _merge_update_item(self, model_item, data):
+        """PUT as a patch: fields left out keep their values (empty ones are not re-sent)."""
+        current = self.edit_model_schema.dump(model_item, many=False)
+        for column in self.edit_columns:
+            if column not in data and current.get(column) is not None:
+                data[column] = current[column]
+        return data
+
     def pre_get(self, data):
         """One record as this caller may see it (personal fields masked by role)."""
         privacy.mask_record(self.datamodel.obj.__name__, data.get("result", {}))
@@ -172,7 +180,6 @@ class WorkerApi(ScopedApi):
     order_columns = ["name", "segment"]
 
     def pre_add(self, item):
-        item.village = None  # read again from the posted village_id
         validate_worker(db.session, item, current_scope(), current_app.config["KPJ_PATTERN"])
 
     pre_update = pre_add

@@ -28,6 +28,11 @@ class AuditEvent(Model):
     def __str__(self) -> str:
         return f"{self.action} {self.entity} {self.entity_id}"
 
+    @property
+    def details(self) -> tuple[str, str | None]:
+        """The record type with the changes: the screens mask personal fields by reader."""
+        return (self.entity, self.changes)
+
     @classmethod
     def scope_clause(cls, scope):
         return scope.clause(regency=cls.regency_id, village=None, opd=None)

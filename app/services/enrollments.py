@@ -104,9 +104,11 @@ def load_references(session, enrollment: Enrollment, scope) -> None:
         pk = getattr(enrollment, f"{attr}_id")
         if pk is None:
             continue
-        obj = scoped(session.query(model), model, scope).filter(model.id == pk).one_or_none()
+        with session.no_autoflush:
+            obj = scoped(session.query(model), model, scope).filter(model.id == pk).one_or_none()
         if obj is None:
+            what = {"worker": _("Worker"), "company": _("Company"), "sponsor": _("Sponsor")}[attr]
             raise NotFound(
-                _("%(what)s %(id)s was not found.", what=attr, id=pk), field=f"{attr}_id"
+                _("%(what)s %(id)s was not found.", what=what, id=pk), field=f"{attr}_id"
             )
         setattr(enrollment, attr, obj)

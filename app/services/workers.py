@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from flask_babel import gettext as _
-from sqlalchemy import exists, select
+from sqlalchemy import exists, inspect, select
 from sqlalchemy.orm import object_session
 
 from app.models import Contribution, Enrollment, Village, Worker
@@ -78,7 +78,11 @@ def check_identity(session, worker: Worker, kpj_pattern: str) -> None:
 
 def validate_worker(session, worker: Worker, scope: Scope, kpj_pattern: str) -> None:
     """The one check of a worker before it is saved, from a form, the API or an import."""
-    if worker.village is None and worker.village_id is not None:
-        worker.village = session.get(Village, worker.village_id)
-    check_identity(session, worker, kpj_pattern)
-    prepare_worker(session, worker, scope)
+    with session.no_autoflush:
+        # An API payload sets the village's id, a form the village itself.
+        if worker.village_id is not None and (
+            worker.village is None or inspect(worker).attrs.village_id.history.has_changes()
+        ):
+            worker.village = session.get(Village, worker.village_id)
+        check_identity(session, worker, kpj_pattern)
+        prepare_worker(session, worker, scope)

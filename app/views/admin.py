@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
-from app import formatting
+from app import formatting, privacy
 from app.models import AuditEvent, UserScope
 from app.views.base import Interface, ScopedModelView
 
@@ -22,7 +22,7 @@ class AuditEventView(ScopedModelView):
         "entity_id",
         "regency_id",
         "ip",
-        "changes",
+        "details",
     ]
     search_columns = ["username", "action", "entity", "entity_id", "at"]
     order_columns = ["at", "username", "action"]
@@ -36,9 +36,12 @@ class AuditEventView(ScopedModelView):
         "entity_id": _l("Record id"),
         "regency_id": _l("Regency id"),
         "ip": _l("IP address"),
-        "changes": _l("Details"),
+        "details": _l("Details"),
     }
-    formatters_columns = {"at": formatting.long_date}
+    formatters_columns = {
+        "at": formatting.long_date,
+        "details": lambda details: privacy.audit_details(*details),
+    }
 
 
 class UserScopeView(ScopedModelView):
