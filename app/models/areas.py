@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask_appbuilder import Model
-from sqlalchemy import ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import ForeignKey, Integer, String, UniqueConstraint, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 
@@ -37,7 +37,8 @@ class Regency(Model):
 
     @classmethod
     def scope_clause(cls, scope):
-        return scope.clause(regency=cls.id)
+        # A village or OPD operator reads the regency they work in (its name and code).
+        return scope.clause(regency=cls.id, village=lambda _v: true(), opd=lambda _o: true())
 
 
 class District(Model):

@@ -50,7 +50,7 @@ class BranchOffice(Model):
 
     @classmethod
     def scope_clause(cls, scope):
-        return scope.clause(regency=cls.regencies.any(Regency.id.in_(scope.regency_ids or [0])))
+        return scope.clause(regency=lambda ids: cls.regencies.any(Regency.id.in_(ids)))
 
 
 class OpdKind(Choice):
