@@ -16,6 +16,9 @@ MIGRATIONS_DIR = str(Path(__file__).parent / "migrations")
 
 def create_app(overrides: dict | None = None) -> Flask:
     """Build the app: config, extensions, schema, security, menu and commands."""
+    from app import logs
+
+    logs.install()  # before anything logs: no personal data in any log line
     app = Flask(__name__, instance_path=str(Path(__file__).resolve().parent.parent / "instance"))
     app.config.from_object("config.Config")
     if overrides:
