@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 
-from flask import abort, flash, redirect, send_file, url_for
+from flask import abort, redirect, send_file, url_for
 from flask_appbuilder import BaseView, expose
 from flask_appbuilder.security.decorators import has_access
 from flask_babel import gettext as _
@@ -12,8 +12,9 @@ from flask_babel import gettext as _
 from app.extensions import db
 from app.models import AwardEvidence, AwardPeriod
 from app.scope import current_scope
-from app.services import ServiceError, audit, award_evidence, awards
+from app.services import audit, award_evidence, awards
 from app.views.awards import scored_subject
+from app.views.base import attempt
 
 
 def _evidence(pk: int) -> tuple[AwardEvidence, AwardPeriod]:
@@ -60,12 +61,8 @@ class AwardEvidenceView(BaseView):
             "AwardView.subject", year=period.year, category=category, subject_id=subject_id
         )
         name = evidence.filename
-        try:
-            award_evidence.remove(db.session, evidence)
-        except ServiceError as error:
-            db.session.rollback()
-            flash(str(error), "danger")
-            return redirect(back)
-        db.session.commit()
-        flash(_("The evidence file %(name)s is removed.", name=name), "success")
+        attempt(
+            lambda: award_evidence.remove(db.session, evidence),
+            _("The evidence file %(name)s is removed.", name=name),
+        )
         return redirect(back)

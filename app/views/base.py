@@ -32,6 +32,27 @@ STALE = _l(
 )
 
 
+REFUSED = object()
+
+
+def attempt(work, success: str | None = None):
+    """Run one unit of work: commit it, or roll it back and flash why a rule refused it.
+
+    Returns what the work returned, or REFUSED. The one place screens turn a ServiceError into
+    a message (forms use `ScopedModelView._save`, the API `ScopedApi._guarded`).
+    """
+    try:
+        result = work()
+        db.session.commit()
+    except ServiceError as exc:
+        db.session.rollback()
+        flash(str(exc.message), "danger")
+        return REFUSED
+    if success:
+        flash(str(success), "success")
+    return result
+
+
 class Interface(SQLAInterface):
     """FAB's data interface with database refusals turned into clear messages."""
 

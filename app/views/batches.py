@@ -22,7 +22,7 @@ from app.reports.batch import approved_list, record_pdf
 from app.scope import current_scope
 from app.services import ServiceError, audit, batch_drafts, batches
 from app.services.batch_import import MAX_BYTES, TEMPLATE_HEADERS
-from app.views.base import Interface, ScopedModelView
+from app.views.base import REFUSED, Interface, ScopedModelView, attempt
 from app.views.pickers import PickerField
 
 
@@ -194,14 +194,11 @@ class BatchView(ScopedModelView):
         if batch.maker_id != g.user.id:
             flash(_("Only the maker of a batch gives it a file."), "danger")
             return redirect(url_for("BatchView.show", pk=pk))
-        try:
-            batch_drafts.queue_file(
-                db.session, batch, upload.filename, upload.read(MAX_BYTES + 1), _now()
-            )
-            db.session.commit()
-        except ServiceError as exc:
-            db.session.rollback()
-            flash(str(exc.message), "danger")
+        data = upload.read(MAX_BYTES + 1)
+        queued = attempt(
+            lambda: batch_drafts.queue_file(db.session, batch, upload.filename, data, _now())
+        )
+        if queued is REFUSED:
             return redirect(url_for("BatchView.show", pk=pk))
         background.submit("batch-check", run_check, pk, rules(current_app), str(get_locale()))
         flash(_("The file is being checked; this page shows the progress."), "info")
@@ -323,13 +320,7 @@ class BatchView(ScopedModelView):
         )
 
     def _run(self, pk, step, success: str):
-        try:
-            step()
-            db.session.commit()
-            flash(success, "success")
-        except ServiceError as exc:
-            db.session.rollback()
-            flash(str(exc.message), "danger")
+        attempt(step, success)
         return redirect(url_for("BatchView.show", pk=pk))
 
     @expose("/record/<int:pk>")

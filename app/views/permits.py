@@ -24,7 +24,7 @@ from app.models import (
 from app.models.base import choice_label
 from app.scope import current_scope, get_in_scope
 from app.services import ServiceError, audit, compliance, permits
-from app.views.base import Interface, ScopedModelView
+from app.views.base import REFUSED, Interface, ScopedModelView, attempt
 from app.views.fields import ChoiceField
 from app.views.pickers import PickerField
 
@@ -106,8 +106,8 @@ class PermitDeskView(BaseView):
         if permit_type not in {value for value, _label in PermitType.choices()}:
             flash(_("Choose the kind of permit."), "danger")
             return redirect(url_for("PermitDeskView.index", company=company.id))
-        try:
-            permit = permits.record_decision(
+        permit = attempt(
+            lambda: permits.record_decision(
                 db.session,
                 company,
                 permit_type=permit_type,
@@ -116,13 +116,11 @@ class PermitDeskView(BaseView):
                 officer_id=g.user.id,
                 note=request.form.get("note"),
                 now=_now(),
-            )
-            db.session.commit()
-        except ServiceError as exc:
-            db.session.rollback()
-            flash(str(exc.message), "danger")
+            ),
+            _("The decision was recorded."),
+        )
+        if permit is REFUSED:
             return redirect(url_for("PermitDeskView.index", company=company.id))
-        flash(_("The decision was recorded."), "success")
         return redirect(url_for("PermitCheckView.show", pk=permit.id))
 
     @expose("/document/<int:pk>")

@@ -20,7 +20,7 @@ from app.scope import current_scope
 from app.services import ServiceError, audit
 from app.services.enrollments import end_enrollment, prepare_enrollment
 from app.services.workers import find_by_nik, validate_worker, worker_dependents
-from app.views.base import Interface, ScopedModelView
+from app.views.base import Interface, ScopedModelView, attempt
 from app.views.fields import ChoiceField
 from app.views.pickers import PickerField
 
@@ -167,11 +167,7 @@ class EnrollmentView(ScopedModelView):
         multiple=False,
     )
     def end(self, item):
-        try:
-            end_enrollment(db.session, item, dt.date.today())
-        except ServiceError as exc:
-            db.session.rollback()
-            flash(exc.message, "danger")
+        attempt(lambda: end_enrollment(db.session, item, dt.date.today()))
         return redirect(self.get_redirect())
 
 
