@@ -16,17 +16,22 @@ from app.extensions import db
 areas_cli = AppGroup("areas", help="Kemendagri area codes.")
 translations_cli = AppGroup("translations", help="Indonesian and English catalogs.")
 rates_cli = AppGroup("rates", help="Contribution rate tables.")
-permits_cli = AppGroup("permits", help="Permit certificates.")
+jobs_cli = AppGroup("jobs", help="Periodic clean-ups.")
 
 
-@permits_cli.command("revoke-lapsed")
+@jobs_cli.command("clean-up")
 @with_appcontext
-def revoke_lapsed_command():
-    """Withdraw the certificates of companies that no longer comply (run it daily)."""
+def clean_up_command():
+    """Record cut-off checks and reports as failed and withdraw lapsed certificates (hourly)."""
+    from app.reports.regency import fail_stale_jobs
+    from app.services.batch_drafts import fail_stale_checks
     from app.services.permits import revoke_lapsed
 
-    count = revoke_lapsed(db.session, dt.datetime.now(dt.UTC))
-    click.echo(f"{count} certificate(s) withdrawn")
+    now = dt.datetime.now(dt.UTC)
+    fail_stale_checks(db.session, now)
+    reports = fail_stale_jobs(db.session, now)
+    certificates = revoke_lapsed(db.session, now)
+    click.echo(f"{reports} report(s) failed, {certificates} certificate(s) withdrawn")
 
 
 @areas_cli.command("import")
@@ -136,7 +141,7 @@ def register(app) -> None:
         areas_cli,
         translations_cli,
         rates_cli,
-        permits_cli,
+        jobs_cli,
         demo_command,
         backup_command,
     ):

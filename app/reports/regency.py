@@ -213,6 +213,14 @@ def run_job(app, job_id: int) -> None:
 STALE_AFTER = dt.timedelta(hours=1)
 
 
+def job_is_stale(job, now: dt.datetime) -> bool:
+    """Tell whether a report was cut off (a restart): it reads as failed, nothing written."""
+    requested = job.requested_at
+    if requested is not None and requested.tzinfo is None:
+        requested = requested.replace(tzinfo=dt.UTC)
+    return job.status in (JobStatus.QUEUED, JobStatus.RUNNING) and requested < now - STALE_AFTER
+
+
 def fail_stale_jobs(session, now: dt.datetime) -> int:
     """Mark reports that were cut off (a server restart) as failed, so nobody waits forever."""
     stale = session.scalars(

@@ -10,6 +10,7 @@ import json
 import logging
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, insert, select
 
 from app.models import (
@@ -78,8 +79,19 @@ def check_pending(session, batch_id: int, rules: dict) -> None:
     session.commit()
 
 
+def check_is_stale(batch: EnrollmentBatch, now: dt.datetime) -> bool:
+    """Tell whether a batch's check was cut off (a restart): it reads as failed, nothing written."""
+    started = batch.check_started_at
+    if started is not None and started.tzinfo is None:
+        started = started.replace(tzinfo=dt.UTC)
+    return batch.check_status in BUSY and started is not None and started < now - STALE_AFTER
+
+
+INTERRUPTED = _l("The check was interrupted; upload the file again.")
+
+
 def fail_stale_checks(session, now: dt.datetime) -> None:
-    """A check cut off by a restart shows as failed instead of running forever."""
+    """Record checks cut off by a restart as failed (a periodic clean-up, and before an upload)."""
     stale = session.scalars(
         select(EnrollmentBatch).where(
             EnrollmentBatch.check_status.in_(BUSY),
@@ -88,7 +100,7 @@ def fail_stale_checks(session, now: dt.datetime) -> None:
     ).all()
     for batch in stale:
         batch.check_status, batch.pending_file = JobStatus.FAILED, None
-        batch.check_error = _("The check was interrupted; upload the file again.")
+        batch.check_error = str(INTERRUPTED)
     if stale:
         session.commit()
 

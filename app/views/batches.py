@@ -195,6 +195,7 @@ class BatchView(ScopedModelView):
             flash(_("Only the maker of a batch gives it a file."), "danger")
             return redirect(url_for("BatchView.show", pk=pk))
         data = upload.read(MAX_BYTES + 1)
+        batch_drafts.fail_stale_checks(db.session, _now())  # a cut-off check frees the batch
         queued = attempt(
             lambda: batch_drafts.queue_file(db.session, batch, upload.filename, data, _now())
         )
@@ -383,7 +384,7 @@ def run_check(app, batch_id: int, check_rules: dict, locale: str) -> None:
 def batch_page(view, batch: EnrollmentBatch) -> dict:
     """What the batch page shows besides the record itself: a page of rows, cost and budget."""
     sm, user, session = view.appbuilder.sm, g.user, db.session
-    batch_drafts.fail_stale_checks(session, _now())
+    stale = batch_drafts.check_is_stale(batch, _now())  # shown as failed; a GET writes nothing
     editable = batch.status in batches.EDITABLE
     counts = dict(
         session.execute(
@@ -404,7 +405,7 @@ def batch_page(view, batch: EnrollmentBatch) -> dict:
         query.order_by(BatchRow.line).limit(ROWS_PER_PAGE).offset((page - 1) * ROWS_PER_PAGE)
     ).all()
     is_maker = batch.maker_id == user.id
-    checking = batch.check_status in batches.BUSY
+    checking = batch.check_status in batches.BUSY and not stale
     return {
         "field_labels": FIELD_LABELS,
         "batch": batch,
@@ -420,7 +421,8 @@ def batch_page(view, batch: EnrollmentBatch) -> dict:
         "budget": batches.budget(session, batch),
         "seen_in": batch_drafts.seen_in(session, batch, current_scope()),
         "checking": checking,
-        "check_failed": batch.check_status == JobStatus.FAILED,
+        "check_failed": batch.check_status == JobStatus.FAILED or stale,
+        "check_error": str(batch_drafts.INTERRUPTED) if stale else batch.check_error,
         "can_upload": editable
         and is_maker
         and not checking

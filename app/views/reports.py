@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import JobStatus, Regency, ReportJob, Sponsor
-from app.reports.regency import FORMATS, fail_stale_jobs, report_file, start_job
+from app.reports.regency import FORMATS, fail_stale_jobs, job_is_stale, report_file, start_job
 from app.scope import current_scope, get_in_scope
 from app.services import audit
 
@@ -49,7 +49,6 @@ class ReportView(BaseView):
     def index(self):
         """Show the request form and the reports of the user's area with their progress."""
         scope = current_scope()
-        fail_stale_jobs(db.session, dt.datetime.now(dt.UTC))
         regencies = db.session.scalars(
             select(Regency).where(Regency.scope_clause(scope)).order_by(Regency.code)
         ).all()
@@ -62,7 +61,12 @@ class ReportView(BaseView):
         sponsors = db.session.scalars(
             select(Sponsor).where(Sponsor.scope_clause(scope)).order_by(Sponsor.name)
         ).all()
-        busy = any(job.status in (JobStatus.QUEUED, JobStatus.RUNNING) for job in jobs)
+        now = dt.datetime.now(dt.UTC)
+        interrupted = {job.id for job in jobs if job_is_stale(job, now)}
+        busy = any(
+            job.status in (JobStatus.QUEUED, JobStatus.RUNNING) and job.id not in interrupted
+            for job in jobs
+        )
         today = dt.date.today()
         return self.render_template(
             "reports.html",
@@ -70,6 +74,7 @@ class ReportView(BaseView):
             regencies=regencies,
             sponsors=sponsors,
             jobs=jobs,
+            interrupted=interrupted,
             busy=busy,
             default_start=today.replace(month=1, day=1),
             today=today,
@@ -94,6 +99,7 @@ class ReportView(BaseView):
         return self._queue("sponsor_statement", sponsor.regency_id, sponsor.id)
 
     def _queue(self, kind: str, regency_id: int, sponsor_id: int | None):
+        fail_stale_jobs(db.session, dt.datetime.now(dt.UTC))  # reports cut off by a restart
         start, end = _date("start"), _date("end")
         if start is None or end is None or start > end:
             flash(_("Give a period whose start is not after its end."), "danger")
