@@ -52,10 +52,10 @@ def create_app(overrides: dict | None = None) -> Flask:
 
         menu.register(appbuilder)
 
-    from app import cli, formatting, http
+    from app import cli, http, templating
 
     cli.register(app)
-    formatting.register(app)
+    templating.register(app)
     http.register(app)
     return app
 

@@ -9,7 +9,6 @@ from flask_babel import format_datetime as babel_format_datetime
 from flask_babel import gettext as _
 
 from app import privacy
-from app.models.base import choice_label
 
 
 def rupiah(amount) -> str:
@@ -96,25 +95,3 @@ def wage(value) -> str:
     if value is None:
         return ""
     return rupiah(value) if privacy.visible() else "Rp ••••••"
-
-
-def register(app) -> None:
-    """Make the formatters available to templates."""
-    from app.services.awards import CATEGORY_LABELS, FIGURE_LABELS
-    from app.services.identifiers import format_npwp
-
-    app.jinja_env.filters.update(
-        rupiah=rupiah,
-        number=number,
-        points=points,
-        long_date=long_date,
-        month_year=month_year,
-        choice_label=choice_label,
-        nik=nik,
-        birth_date=birth_date,
-        phone=phone,
-        wage=wage,
-        npwp=format_npwp,
-        award_figure=lambda key: FIGURE_LABELS.get(key, key),
-        award_category=lambda key: CATEGORY_LABELS.get(key, key),
-    )

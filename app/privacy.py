@@ -13,7 +13,17 @@ import json
 
 from app.roles import can_see_personal_data
 from app.scope import acting_user
-from app.services.identifiers import mask_nik
+
+
+def mask_nik(value: str | None) -> str:
+    """Hide the birth date and serial's first two digits: 620301******0001."""
+    if not value:
+        return ""
+    value = str(value)
+    if len(value) != 16:
+        return "*" * len(value)
+    return value[:6] + "*" * 6 + value[12:]
+
 
 # The personal fields of each record type and the kind of value they hold.
 PERSONAL_FIELDS: dict[str, dict[str, str]] = {

@@ -22,8 +22,8 @@ from flask_appbuilder.models.filters import BaseFilter
 from sqlalchemy import and_, event, false, inspect, select, true
 from sqlalchemy.orm import Session
 
+from app.errors import NotFound
 from app.roles import ADMIN
-from app.services import NotFound
 
 
 @dataclass(frozen=True)

@@ -8,12 +8,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from app.privacy import mask_nik
 from app.services.identifiers import (
     InvalidIdentifier,
     format_npwp,
     make_nik,
     make_npwp15,
-    mask_nik,
     validate_kbli,
     validate_kpj,
     validate_nib,

@@ -15,7 +15,8 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import AuditEvent, Company, Opd, Regency, Village, Worker
-from app.services.identifiers import make_nik, mask_nik
+from app.privacy import mask_nik
+from app.services.identifiers import make_nik
 from tests.helpers import record_id, text_of
 from tests.test_api import token
 from tests.world import BARUT, BARUT_VILLAGE, KAPUAS, KAPUAS_VILLAGE

@@ -18,7 +18,7 @@ from sqlalchemy import (
     UniqueConstraint,
     or_,
 )
-from sqlalchemy.orm import Mapped, mapped_column, object_session, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.models.areas import Regency, Village
 from app.models.base import AuditMixin, Choice, register_labels
@@ -147,20 +147,6 @@ class Company(AuditMixin, Model):
 
     def __str__(self) -> str:
         return self.name
-
-    @property
-    def enrolled_workers(self) -> int:
-        """Workers of this company with an active enrollment."""
-        from app.services.organisations import enrolled_workers
-
-        return enrolled_workers(object_session(self), self.id)
-
-    @property
-    def arrears(self):
-        """Unpaid employer contributions up to last month."""
-        from app.services.contributions import company_arrears
-
-        return company_arrears(object_session(self), self.id, dt.date.today())
 
     @classmethod
     def scope_clause(cls, scope):

@@ -1,25 +1,5 @@
 """Business rules as plain functions: no Flask request, typed exceptions."""
 
+from app.errors import Conflict, NotFound, ServiceError
 
-class ServiceError(Exception):
-    """A business rule refused the operation; the message is a translatable English msgid."""
-
-    status = 422
-
-    def __init__(self, message, field: str | None = None, **params):
-        super().__init__(message)
-        self.message = message
-        self.field = field
-        self.params = params
-
-
-class NotFound(ServiceError):
-    """The record does not exist or lies outside the user's scope."""
-
-    status = 404
-
-
-class Conflict(ServiceError):
-    """The operation clashes with existing data (a duplicate, a stale edit)."""
-
-    status = 409
+__all__ = ["Conflict", "NotFound", "ServiceError"]

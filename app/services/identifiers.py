@@ -25,7 +25,6 @@ __all__ = [
     "format_npwp",
     "make_nik",
     "make_npwp15",
-    "mask_nik",
     "validate_kbli",
     "validate_kpj",
     "validate_nib",
@@ -134,16 +133,6 @@ def validate_nik(
         sex=encoded_sex,
         serial=serial,
     )
-
-
-def mask_nik(value: str | None) -> str:
-    """Hide the birth date and serial's first two digits: 620301******0001."""
-    if not value:
-        return ""
-    value = str(value)
-    if len(value) != 16:
-        return "*" * len(value)
-    return value[:6] + "*" * 6 + value[12:]
 
 
 def make_nik(district_code: str, birth_date: dt.date, sex: str, serial: int) -> str:

@@ -199,7 +199,7 @@ class StatementLine:
 
 def statement_lines(session, sponsor_id: int, start: dt.date, end: dt.date):
     """Yield the statement's lines: the months each worker was covered inside the period."""
-    from app.services.identifiers import mask_nik
+    from app.privacy import mask_nik
 
     for row in statement_rows(session, sponsor_id, start, end):
         name, nik, village, segment, jkk, jkm, jht, first, last, monthly = row

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from flask import current_app
+import datetime as dt
+
+from flask import abort, current_app
+from flask_appbuilder import expose
+from flask_appbuilder.security.decorators import has_access
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms.validators import DataRequired
@@ -22,8 +26,9 @@ from app.models import (
 )
 from app.models.base import choice_label
 from app.services import ServiceError
+from app.services.contributions import company_arrears
 from app.services.identifiers import format_npwp
-from app.services.organisations import company_dependents, validate_company
+from app.services.organisations import company_dependents, enrolled_workers, validate_company
 from app.views.base import Interface, ScopedModelView
 from app.views.fields import ChoiceField
 from app.views.pickers import PickerField
@@ -99,7 +104,6 @@ class CompanyView(ScopedModelView):
             {"fields": ["name", "npp", "nib", "npwp", "kbli", "status", "registered_on"]},
         ),
         (_l("Size and risk"), {"fields": ["size_class", "risk_group", "declared_workforce"]}),
-        (_l("Participation and contributions"), {"fields": ["enrolled_workers", "arrears"]}),
         (_l("Location"), {"fields": ["regency.name", "village", "address"]}),
     ]
     add_columns = edit_columns = [
@@ -131,8 +135,6 @@ class CompanyView(ScopedModelView):
         "declared_workforce": _l("Declared workforce"),
         "status": _l("Status"),
         "registered_on": _l("Registered with BPJS on"),
-        "enrolled_workers": _l("Workers with active cover"),
-        "arrears": _l("Arrears up to last month"),
     }
     description_columns = {
         "npp": _l("Employer registration number from BPJS Ketenagakerjaan, e.g. AB123456."),
@@ -148,7 +150,6 @@ class CompanyView(ScopedModelView):
         "registered_on": formatting.long_date,
         "npwp": format_npwp,
         "risk_group": formatting.roman,
-        "arrears": formatting.arrears,
     }
     add_form_extra_fields = edit_form_extra_fields = {
         "size_class": ChoiceField(_l("Size"), CompanySize.choices()),
@@ -160,6 +161,25 @@ class CompanyView(ScopedModelView):
         ),
         "village": PickerField(_l("Village"), kind="village"),
     }
+
+    show_template = "company_show.html"
+
+    @expose("/show/<pk>")
+    @has_access
+    def show(self, pk):
+        """Show a company with its workers under active cover and its arrears."""
+        item = self.scoped_get(pk)
+        if item is None:
+            abort(404)
+        return self.render_template(
+            self.show_template,
+            pk=pk,
+            title=self.show_title,
+            widgets=self._show(pk),
+            related_views=self._related_views,
+            enrolled=enrolled_workers(db.session, item.id),
+            arrears=company_arrears(db.session, item.id, dt.date.today()),
+        )
 
     def pre_add(self, item):
         validate_company(db.session, item, current_app.config["NPP_PATTERN"])

@@ -13,8 +13,8 @@ from wtforms.validators import ValidationError
 
 from app.extensions import db
 from app.models import Company, Opd, Sponsor, Village, Worker
+from app.privacy import mask_nik
 from app.scope import scoped
-from app.services.identifiers import mask_nik
 
 PAGE = 20
 
