@@ -11,8 +11,8 @@ from app import create_app
 def _demo_app():
     app = create_app({"AUTO_UPGRADE_DB": True})
     from app.cli import ensure_demo_users
+    from app.demo.loader import load_demo
     from app.extensions import db
-    from app.services.demo import load_demo
 
     with app.app_context():
         summary = load_demo(db.session)

@@ -72,8 +72,8 @@ def seed_rates_command():
 @with_appcontext
 def demo_command(scale, users):
     """Load the demo data set (when the database is empty) and the demo users."""
-    from app.services.demo import load_demo
-    from app.services.demo_users import generate_workers
+    from app.demo.loader import load_demo
+    from app.demo.users import generate_workers
 
     summary = load_demo(db.session)
     db.session.commit()
@@ -91,7 +91,7 @@ def ensure_demo_users() -> str:
     """Create the demo users with LINDUNGI_DEMO_PASSWORD or a random password; return it."""
     import secrets
 
-    from app.services.demo_users import create_demo_users
+    from app.demo.users import create_demo_users
 
     password = current_app.config.get("DEMO_PASSWORD") or secrets.token_urlsafe(12)
     create_demo_users(current_app.appbuilder.sm, db.session, password)

@@ -27,6 +27,7 @@ from sqlalchemy import create_engine, event, func, select, text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
 from app import create_app  # noqa: E402
+from app.demo.loader import load_demo  # noqa: E402
 from app.extensions import db  # noqa: E402
 from app.models import (  # noqa: E402
     BatchRow,
@@ -39,7 +40,6 @@ from app.models import (  # noqa: E402
 )
 from app.services import batch_drafts, batches  # noqa: E402
 from app.services.batch_import import TEMPLATE_HEADERS  # noqa: E402
-from app.services.demo import load_demo  # noqa: E402
 from app.services.identifiers import make_nik  # noqa: E402
 
 PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"

@@ -22,10 +22,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from sqlalchemy import event, func, select  # noqa: E402
 
 from app import create_app  # noqa: E402
+from app.demo.loader import load_demo  # noqa: E402
+from app.demo.users import generate_workers  # noqa: E402
 from app.extensions import db  # noqa: E402
 from app.models import Worker  # noqa: E402
-from app.services.demo import load_demo  # noqa: E402
-from app.services.demo_users import generate_workers  # noqa: E402
 
 PASSWORD = "benchmark-password-1"  # noqa: S105 (a throwaway benchmark database)
 CASES = [

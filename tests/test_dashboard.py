@@ -18,6 +18,7 @@ import pytest
 from sqlalchemy import insert, select
 
 from app.charts import bar_chart
+from app.demo.data import months_back
 from app.extensions import db
 from app.models import (
     Company,
@@ -32,7 +33,6 @@ from app.models import (
 )
 from app.scope import UNRESTRICTED
 from app.services import coverage as cov
-from app.services.demo_data import months_back
 from app.services.identifiers import make_nik
 from tests.helpers import count_queries, pdf_text, text_of
 

@@ -12,6 +12,7 @@ from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.engine import make_url
 
 from app import create_app
+from app.demo.data import DEMO_USERS
 from app.extensions import db
 from app.formatting import number
 from app.models import (
@@ -26,7 +27,6 @@ from app.models import (
     Worker,
 )
 from app.services import awards
-from app.services.demo_data import DEMO_USERS
 from app.services.identifiers import validate_nik
 from tests.conftest import PG_URL, TEST_CONFIG, _backends
 from tests.helpers import pdf_text

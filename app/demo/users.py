@@ -6,14 +6,14 @@ import datetime as dt
 
 from sqlalchemy import insert, select
 
-from app.models import BranchOffice, District, Regency, UserScope, Village, Worker
-from app.services.demo_data import (
+from app.demo.data import (
     DEMO_SCOPE_REGENCY,
     DEMO_SCOPE_VILLAGE,
     DEMO_USERS,
     REGENCIES,
     Maker,
 )
+from app.models import BranchOffice, District, Regency, UserScope, Village, Worker
 
 
 def generate_workers(session, count: int, seed: int = 7) -> int:

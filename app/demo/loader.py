@@ -12,6 +12,22 @@ import datetime as dt
 
 from sqlalchemy import func, select
 
+from app.demo import records
+from app.demo.data import (
+    BILLED_MONTHS,
+    DEMO_COMPANY_PANEL,
+    DEMO_FILE,
+    DEMO_PANEL,
+    DEMO_SCOPE_VILLAGE,
+    OPDS,
+    REGENCIES,
+    SEGMENTS,
+    WORKERS_PER_REGENCY,
+    DemoRegency,
+    Maker,
+    months_back,
+)
+from app.demo.files import one_page_pdf
 from app.models import (
     AwardScore,
     BranchOffice,
@@ -26,25 +42,9 @@ from app.models import (
     Worker,
 )
 from app.services import award_evidence, awards
-from app.services import demo_records as records
 from app.services.areas import import_areas
 from app.services.compliance import seed_rules
 from app.services.contributions import RateBook, bill_month, calculate
-from app.services.demo_data import (
-    BILLED_MONTHS,
-    DEMO_COMPANY_PANEL,
-    DEMO_FILE,
-    DEMO_PANEL,
-    DEMO_SCOPE_VILLAGE,
-    OPDS,
-    REGENCIES,
-    SEGMENTS,
-    WORKERS_PER_REGENCY,
-    DemoRegency,
-    Maker,
-    months_back,
-)
-from app.services.demo_files import one_page_pdf
 from app.services.rates_seed import seed_rates
 
 PROVINCES = ["61", "62"]

@@ -10,17 +10,7 @@ import random
 
 from sqlalchemy import select
 
-from app.models import (
-    Company,
-    ConstructionProject,
-    Contribution,
-    Enrollment,
-    Regency,
-    Sponsor,
-    Village,
-    Worker,
-)
-from app.services.demo_data import (
+from app.demo.data import (
     BILLED_MONTHS,
     BUSINESSES,
     COMPANIES_PER_REGENCY,
@@ -32,6 +22,16 @@ from app.services.demo_data import (
     DemoRegency,
     Maker,
     months_back,
+)
+from app.models import (
+    Company,
+    ConstructionProject,
+    Contribution,
+    Enrollment,
+    Regency,
+    Sponsor,
+    Village,
+    Worker,
 )
 from app.services.identifiers import make_npwp15
 
