@@ -7,6 +7,9 @@ from urllib.parse import urlsplit
 from flask import flash, jsonify, redirect, request
 from flask_babel import gettext as _
 from flask_talisman import Talisman
+from werkzeug.exceptions import BadRequest
+
+from app import params
 
 CSP = {
     "default-src": "'self'",
@@ -40,6 +43,20 @@ def register(app) -> None:
 
     def _api_error(status: int, message: str):
         return jsonify(message=message), status
+
+    params.register(app)
+
+    @app.errorhandler(400)
+    def _bad_request(error):
+        message = getattr(error, "description", None) or _("The request is not valid.")
+        if not isinstance(message, str) or message == BadRequest.description:
+            message = _("The request is not valid.")
+        if request.path.startswith("/api/"):
+            return _api_error(400, message)
+        if request.method == "GET" and request.args:
+            flash(message, "danger")  # back to the same page in its default view
+            return redirect(request.path)
+        return message, 400
 
     @app.errorhandler(404)
     def _not_found(error):

@@ -18,13 +18,16 @@ from app.services import audit
 from app.services import coverage as cov
 from app.services import villages as desa100
 
+EARLIEST = dt.date(2000, 1, 1)
+
 
 def _on() -> dt.date:
+    """The date the dashboard is read on: today, or a valid earlier date from 2000 on."""
     try:
         on = dt.date.fromisoformat(request.args.get("on", ""))
     except ValueError:
         return dt.date.today()
-    return min(on, dt.date.today())
+    return min(max(on, EARLIEST), dt.date.today())
 
 
 class DashboardView(BaseView):
