@@ -23,3 +23,9 @@ class Conflict(ServiceError):
     """The operation clashes with existing data (a duplicate, a stale edit)."""
 
     status = 409
+
+
+class Forbidden(ServiceError):
+    """The operation belongs to another level of the organisation."""
+
+    status = 403

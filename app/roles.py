@@ -142,7 +142,8 @@ ROLE_PERMISSIONS: dict[str, list[list[list[str]]]] = {
     ],
     SUPERVISOR: [
         grant(DASHBOARD, "list|profile", prefix="can_"),
-        grant(AWARDS, "list|show|download|mark|compute|lock", prefix="can_"),
+        # Opening, computing and locking a period belong to the admin who runs the award.
+        grant(AWARDS, "list|show|download|mark", prefix="can_"),
         menus("dashboard", "awards"),
         grant(BATCHES, "list|show|decide", prefix="can_"),
         grant(DESA100, "list", prefix="can_"),

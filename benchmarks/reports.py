@@ -119,14 +119,14 @@ def main() -> None:
                         informal_workers=600_000,
                     )
                 )
-        period = awards.open_period(session, today.year)
+        period = awards.open_period(session, today.year, scope=UNRESTRICTED)
         if period.locked:
             sys.exit(f"the {today.year} period of {database_url()} is locked")
         session.commit()
         now = dt.datetime.now(dt.UTC)
 
         def compute():
-            counts = awards.compute_all(session, period, today, now)
+            counts = awards.compute_all(session, period, today, now, scope=UNRESTRICTED)
             session.commit()
             return counts
 

@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import AwardIndicator, AwardPeriod, AwardScore, Regency, RegencyWorkforce
+from app.scope import UNRESTRICTED
 from app.services import awards
 from tests.world import BARUT, KAPUAS
 
@@ -28,13 +29,13 @@ def make_period(app, today, year: int) -> dict:
                     regency_id=ids[code], year=year, wage_earners=wage, informal_workers=informal
                 )
             )
-        period = awards.open_period(session, year)
+        period = awards.open_period(session, year, scope=UNRESTRICTED)
         indicators = {(i.category, i.code): i for i in period.indicators}
         awards.set_input(session, indicators["regency", "interview"], ids[BARUT], 90, "", None, now)
         awards.set_input(
             session, indicators["regency", "interview"], ids[KAPUAS], 40, "", None, now
         )
-        awards.compute_all(session, period, today, now)
+        awards.compute_all(session, period, today, now, scope=UNRESTRICTED)
         session.commit()
         return {"period": period.id, "kapuas": ids[KAPUAS], "barut": ids[BARUT]}
 

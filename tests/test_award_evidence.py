@@ -222,7 +222,7 @@ def test_a_locked_period_takes_no_file_and_loses_none(app, as_user, world):
     vina = as_user("vina")
     _post_marks(vina, world, {"interview": [("notulen.pdf", PDF)]})
     (evidence,) = _files(app, world)
-    vina.post(f"/awards/{YEAR}/lock")
+    as_user("admin").post(f"/awards/{YEAR}/lock")
     page = text_of(_post_marks(vina, world, {"regulation": [("perda.pdf", PDF + b"2")]}))
     assert "dikunci" in page
     page = text_of(vina.post(f"/awards/evidence/{evidence.id}/remove", follow_redirects=True))

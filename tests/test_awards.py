@@ -37,6 +37,7 @@ from app.models import (
     Village,
     Worker,
 )
+from app.scope import UNRESTRICTED
 from app.services import Conflict, awards
 from app.services.identifiers import make_nik
 from tests.helpers import count_queries
@@ -173,7 +174,7 @@ def period(app, regencies):
     barat, timur = regencies
     with app.app_context():
         session = db.session
-        period = awards.open_period(session, YEAR)
+        period = awards.open_period(session, YEAR, scope=UNRESTRICTED)
         marks = {
             ("regency", barat): {"regulation": 100, "budget": 50, "interview": 80},
             ("regency", timur): {
@@ -198,7 +199,7 @@ def period(app, regencies):
 def _compute(app, period_id, category="regency"):
     with app.app_context():
         period = db.session.get(AwardPeriod, period_id)
-        awards.compute_scores(db.session, period, category, TODAY, NOW)
+        awards.compute_scores(db.session, period, category, TODAY, NOW, scope=UNRESTRICTED)
         db.session.commit()
         scores = db.session.scalars(
             select(AwardScore).where(
@@ -369,12 +370,12 @@ def test_a_locked_period_can_no_longer_change(app, regencies, period):
     with app.app_context():
         session = db.session
         locked = session.get(AwardPeriod, period)
-        awards.lock(session, locked, None, NOW)
+        awards.lock(session, locked, None, NOW, scope=UNRESTRICTED)
         session.commit()
         indicator = locked.indicators[0]
         panel = next(i for i in locked.indicators if i.source == "panel")
         with pytest.raises(Conflict):
-            awards.compute_scores(session, locked, "regency", TODAY, NOW)
+            awards.compute_scores(session, locked, "regency", TODAY, NOW, scope=UNRESTRICTED)
         with pytest.raises(Conflict):
             awards.set_weight(session, indicator, 20)
         with pytest.raises(Conflict):
@@ -385,7 +386,9 @@ def test_a_locked_period_can_no_longer_change(app, regencies, period):
 def test_a_period_cannot_be_locked_before_its_scores_are_computed(app, regencies, period):
     with app.app_context():
         with pytest.raises(Conflict):
-            awards.lock(db.session, db.session.get(AwardPeriod, period), None, NOW)
+            awards.lock(
+                db.session, db.session.get(AwardPeriod, period), None, NOW, scope=UNRESTRICTED
+            )
 
 
 def test_ties_go_to_the_higher_panel_score_then_desk_then_name():

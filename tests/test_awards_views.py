@@ -154,8 +154,8 @@ def test_a_supervisor_cannot_change_weights(app, as_user, world):
         assert db.session.get(AwardIndicator, interview).weight == 10
 
 
-def test_vina_locks_the_period_and_it_no_longer_changes(app, as_user, world):
-    client = as_user("vina")
+def test_the_admin_locks_the_period_and_it_no_longer_changes(app, as_user, world):
+    client = as_user("admin")
     client.post(f"/awards/{YEAR}/lock")
     with app.app_context():
         period = db.session.get(AwardPeriod, world["period"])

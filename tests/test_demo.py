@@ -26,6 +26,7 @@ from app.models import (
     Sponsor,
     Worker,
 )
+from app.scope import UNRESTRICTED
 from app.services import awards
 from app.services.identifiers import validate_nik
 from tests.conftest import PG_URL, TEST_CONFIG, _backends
@@ -158,7 +159,7 @@ def test_the_demo_award_figures_agree_with_the_dashboard(demo):
             select(AwardPeriod).where(AwardPeriod.year == date.today().year)
         ).one()
         on = awards.as_of(period, date.today())
-        awards.compute_scores(session, period, "regency", on, datetime.now(UTC))
+        awards.compute_scores(session, period, "regency", on, datetime.now(UTC), scope=UNRESTRICTED)
         session.commit()
         scores = session.execute(
             select(Regency.code, AwardScore.rank, AwardScore.subject_name, AwardScore.inputs)

@@ -41,6 +41,7 @@ from app.models import (
     Village,
     Worker,
 )
+from app.scope import UNRESTRICTED
 from app.services import award_evidence, awards
 from app.services.areas import import_areas
 from app.services.compliance import seed_rules
@@ -113,7 +114,7 @@ def _award_period(session, today: dt.date) -> int:
     """This year's open award period with the panel's marks for the four regencies and for the
     three best companies of each size on the desk score; scores computed, not locked."""
     now = dt.datetime.now(dt.UTC)
-    period = awards.open_period(session, today.year)
+    period = awards.open_period(session, today.year, scope=UNRESTRICTED)
     indicators = {(i.category, i.code): i for i in period.indicators}
     regencies = dict(
         session.execute(select(Regency.code, Regency.id).where(Regency.code.in_(DEMO_PANEL))).all()
@@ -138,7 +139,7 @@ def _award_period(session, today: dt.date) -> int:
             session, indicators["regency", "regulation"], regencies[code], regencies[code],
             f"{note.replace('/', '-')}.pdf", copy, None, now,
         )  # fmt: skip
-    awards.compute_all(session, period, today, now)
+    awards.compute_all(session, period, today, now, scope=UNRESTRICTED)
     for category in awards.COMPANY_CLASSES:
         best = session.scalars(
             select(AwardScore.subject_id)
@@ -153,7 +154,7 @@ def _award_period(session, today: dt.date) -> int:
                     "Berkas penilaian", None, now,
                 )  # fmt: skip
     session.flush()
-    return sum(awards.compute_all(session, period, today, now).values())
+    return sum(awards.compute_all(session, period, today, now, scope=UNRESTRICTED).values())
 
 
 def _load_regency(

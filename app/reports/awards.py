@@ -27,7 +27,7 @@ def _scores(session, period: AwardPeriod, category: str, visible, limit: int | N
     query = (
         select(AwardScore)
         .where(AwardScore.period_id == period.id, AwardScore.category == category, visible)
-        .order_by(AwardScore.rank)
+        .order_by(*awards.ranking_order())
     )
     return session.scalars(query.limit(limit) if limit else query).all()
 

@@ -21,8 +21,10 @@ import datetime as dt
 import json
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, insert, select
 
+from app.errors import Forbidden
 from app.models import (
     AwardCategory,
     AwardIndicator,
@@ -60,8 +62,18 @@ def as_of(period: AwardPeriod, today: dt.date) -> dt.date:
     return min(dt.date(period.year, 12, 31), today)
 
 
-def open_period(session, year: int) -> AwardPeriod:
+RUNNER_ONLY = _l("Only the national administrator opens, computes and locks an award period.")
+
+
+def refuse_unless_runner(scope) -> None:
+    """Opening, computing and locking a period belong to the level that runs the award."""
+    if not scope.unrestricted:
+        raise Forbidden(str(RUNNER_ONLY))
+
+
+def open_period(session, year: int, *, scope) -> AwardPeriod:
     """Create a period with the default (illustrative) indicators of every category, once a year."""
+    refuse_unless_runner(scope)
     if not 2017 <= year <= 2100:
         raise ServiceError(_("The award has been held since 2017; enter a year from 2017."))
     period = session.scalars(select(AwardPeriod).where(AwardPeriod.year == year)).first()
@@ -205,20 +217,41 @@ def score(inputs: dict) -> tuple[int, int, int]:
     return desk, panel, final
 
 
-def rank(rows: list[dict]) -> list[dict]:
-    """Order by final score; ties by panel score, then desk score, then name; number 1, 2, ..."""
+def rank(rows: list[dict], group=lambda row: None) -> list[dict]:
+    """Order by final score; ties by panel score, then desk score, then name; number 1, 2, ...
+
+    Rows of different groups (the provinces, for regencies) are ranked apart, each from 1.
+    """
     ordered = sorted(rows, key=lambda r: (-r["final"], -r["panel"], -r["desk"], r["name"]))
-    for position, row in enumerate(ordered, start=1):
-        row["rank"] = position
+    positions: dict = {}
+    for row in ordered:
+        key = group(row)
+        positions[key] = positions.get(key, 0) + 1
+        row["rank"] = positions[key]
     return ordered
 
 
-def compute_scores(session, period: AwardPeriod, category: str, today: dt.date, now) -> int:
+def ranking_order() -> list:
+    """The order of a ranking: province by province (regencies), then rank and name."""
+    province = (
+        select(Province.code)
+        .join(Regency, Regency.province_id == Province.id)
+        .where(Regency.id == AwardScore.regency_id)
+        .scalar_subquery()
+    )
+    return [province, AwardScore.rank, AwardScore.subject_name]
+
+
+def compute_scores(
+    session, period: AwardPeriod, category: str, today: dt.date, now, *, scope
+) -> int:
     """Compute, rank and store one category's scores; refused once the period is locked.
 
     Returns how many subjects were ranked. The figures come from grouped queries and the scores
     are written as one multi-row INSERT, so a category of 20.000 companies takes seconds.
+    Regencies are ranked within their province, as in the award's regional round.
     """
+    refuse_unless_runner(scope)
     refuse_if_locked(period)
     indicators = indicators_of(period, category)
     figures, values = figures_and_values(session, period, category, as_of(period, today))
@@ -276,19 +309,32 @@ def compute_scores(session, period: AwardPeriod, category: str, today: dt.date, 
                     "inputs": json.dumps(row["inputs"], sort_keys=True),
                     "computed_at": now,
                 }
-                for row in rank(rows)
+                for row in rank(rows, _group_of(session, category, rows))
             ],
         )
     return len(rows)
 
 
-def compute_all(session, period: AwardPeriod, today: dt.date, now) -> dict[str, int]:
+def _group_of(session, category: str, rows: list[dict]):
+    """How rows are grouped for ranking: regencies by province, other categories together."""
+    if category != AwardCategory.REGENCY:
+        return lambda row: None
+    ids = [row["subject_id"] for row in rows]
+    province = dict(
+        session.execute(select(Regency.id, Regency.province_id).where(Regency.id.in_(ids))).all()
+    )
+    return lambda row: province.get(row["subject_id"])
+
+
+def compute_all(session, period: AwardPeriod, today: dt.date, now, *, scope) -> dict[str, int]:
     """Compute every category of a period; returns how many were ranked per category."""
-    return {c: compute_scores(session, period, c, today, now) for c in CATEGORIES}
+    refuse_unless_runner(scope)
+    return {c: compute_scores(session, period, c, today, now, scope=scope) for c in CATEGORIES}
 
 
-def lock(session, period: AwardPeriod, user_id: int, now) -> None:
+def lock(session, period: AwardPeriod, user_id: int, now, *, scope) -> None:
     """Freeze a period once the panel is done and its scores are computed."""
+    refuse_unless_runner(scope)
     refuse_if_locked(period)
     computed = select(func.count(AwardScore.id)).where(AwardScore.period_id == period.id)
     if not session.scalar(computed):

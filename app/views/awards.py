@@ -16,6 +16,7 @@ from app.models import AwardCategory, AwardInput, AwardPeriod, AwardScore, Indic
 from app.reports import awards as award_reports
 from app.scope import current_scope
 from app.services import ServiceError, audit, award_evidence, awards
+from app.views.base import REFUSED, attempt
 
 PER_PAGE = 50
 
@@ -103,16 +104,15 @@ class AwardView(BaseView):
     @has_access
     def open_period(self):
         year = request.form.get("year", type=int)
-        try:
-            if year is None:
-                raise ServiceError(_("Enter the year of the period."))
-            period = awards.open_period(db.session, year)
-        except ServiceError as error:
-            db.session.rollback()
-            flash(str(error), "danger")
+        if year is None:
+            flash(_("Enter the year of the period."), "danger")
             return redirect(url_for("AwardView.index"))
-        db.session.commit()
-        flash(_("The %(year)d period is open with the illustrative weights.", year=year), "success")
+        period = attempt(
+            lambda: awards.open_period(db.session, year, scope=current_scope()),
+            _("The %(year)d period is open with the illustrative weights.", year=year),
+        )
+        if period is REFUSED:
+            return redirect(url_for("AwardView.index"))
         return redirect(url_for("AwardView.period", year=period.year))
 
     @expose("/<int:year>/")
@@ -133,7 +133,7 @@ class AwardView(BaseView):
         pages = max(1, -(-total // PER_PAGE))
         page = min(max(request.args.get("page", 1, type=int), 1), pages)
         scores = db.session.scalars(
-            query.order_by(AwardScore.rank).limit(PER_PAGE).offset((page - 1) * PER_PAGE)
+            query.order_by(*awards.ranking_order()).limit(PER_PAGE).offset((page - 1) * PER_PAGE)
         ).all()
         participants = db.session.scalar(
             select(func.count(AwardScore.id)).where(
@@ -261,15 +261,13 @@ class AwardView(BaseView):
     @has_access
     def compute(self, year):
         period = _period(year)
-        try:
-            counts = awards.compute_all(
-                db.session, period, dt.date.today(), dt.datetime.now(dt.UTC)
+        counts = attempt(
+            lambda: awards.compute_all(
+                db.session, period, dt.date.today(), dt.datetime.now(dt.UTC), scope=current_scope()
             )
-        except ServiceError as error:
-            db.session.rollback()
-            flash(str(error), "danger")
+        )
+        if counts is REFUSED:
             return redirect(url_for("AwardView.period", year=year))
-        db.session.commit()
         flash(
             _("Scores computed: %(count)d participants ranked.", count=sum(counts.values())),
             "success",
@@ -282,13 +280,12 @@ class AwardView(BaseView):
     @has_access
     def lock(self, year):
         period = _period(year)
-        try:
-            awards.lock(db.session, period, g.user.id, dt.datetime.now(dt.UTC))
-        except ServiceError as error:
-            db.session.rollback()
-            flash(str(error), "danger")
+        now = dt.datetime.now(dt.UTC)
+        locked = attempt(
+            lambda: awards.lock(db.session, period, g.user.id, now, scope=current_scope())
+        )
+        if locked is REFUSED:
             return redirect(url_for("AwardView.period", year=year))
-        db.session.commit()
         audit.record(db.session, "lock", "AwardPeriod", period.id, year=year)
         flash(_("The %(year)d period is locked; its scores are final.", year=year), "success")
         return redirect(url_for("AwardView.period", year=year))
