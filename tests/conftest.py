@@ -8,6 +8,8 @@ The personas (who they are):
 - putri: permit officer (DPMPTSP) of Kapuas; reads companies, never edits workers.
 - oki: operator of one Kapuas village; sees only that village's workers.
 - ani: auditor for Kapuas; reads, exports and audits, changes nothing.
+- dodi: operator of Dinas Sosial Kapuas (an OPD); sees only that OPD's workers, never those of
+  Dinas PMD Kapuas in the same regency.
 """
 
 from __future__ import annotations

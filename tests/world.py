@@ -36,6 +36,7 @@ PERSONAS = {
     "putri": (PERMIT_OFFICER, ("regency", KAPUAS)),
     "oki": (OPERATOR, ("village", KAPUAS_VILLAGE)),
     "ani": (AUDITOR, ("regency", KAPUAS)),
+    "dodi": (OPERATOR, ("opd", "Dinas Sosial Kapuas")),
 }
 
 # Valid NIBs/NPWPs of the world's companies.
@@ -87,6 +88,11 @@ def build(session, sm, password: str) -> None:
         "MTW": BranchOffice(code="MTW", name="Muara Teweh", regencies=[barut]),
     }
     session.add_all(branches.values())
+    opds = {
+        name: Opd(name=name, kind="dinas", regency=kapuas)
+        for name in ("Dinas Sosial Kapuas", "Dinas PMD Kapuas")
+    }
+    session.add_all(opds.values())
     session.flush()
     for username, (role_name, scope) in PERSONAS.items():
         user = sm.add_user(
@@ -106,6 +112,8 @@ def build(session, sm, password: str) -> None:
             row.branch_office_id = branches[ref].id
         elif kind == "regency":
             row.regency_id = regency(session, ref).id
+        elif kind == "opd":
+            row.opd_id = opds[ref].id
         else:
             row.village_id = village(session, ref).id
         session.add(row)
@@ -132,7 +140,6 @@ def build(session, sm, password: str) -> None:
         [
             kapuas_company,
             barut_company,
-            Opd(name="Dinas Sosial Kapuas", kind="dinas", regency=kapuas),
             Sponsor(name="APBD Kabupaten Kapuas", kind="apbd", regency=kapuas),
         ]
     )

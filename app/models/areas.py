@@ -55,7 +55,7 @@ class District(Model):
 
     @classmethod
     def scope_clause(cls, scope):
-        return scope.clause(regency=cls.regency_id)
+        return scope.clause(regency=cls.regency_id, opd=lambda _o: true())
 
 
 class Village(Model):
@@ -80,7 +80,8 @@ class Village(Model):
 
     @classmethod
     def scope_clause(cls, scope):
-        return scope.clause(regency=cls.regency_id, village=cls.id)
+        # An OPD works across its regency: its operator reads (and picks) every village there.
+        return scope.clause(regency=cls.regency_id, village=cls.id, opd=lambda _o: true())
 
 
 class RegencyWorkforce(Model):
