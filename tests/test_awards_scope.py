@@ -57,8 +57,8 @@ def test_a_branch_supervisor_cannot_lock_or_compute_through_the_screens(app, as_
         before = db.session.scalar(
             select(AwardScore.computed_at).where(AwardScore.period_id == period["period"]).limit(1)
         )
-    assert vina.post(f"/awards/{YEAR}/compute").status_code in (302, 403)
-    assert vina.post(f"/awards/{YEAR}/lock").status_code in (302, 403)
+    assert vina.post(f"/awards/{YEAR}/compute").status_code == 403
+    assert vina.post(f"/awards/{YEAR}/lock").status_code == 403
     with app.app_context():
         record = db.session.get(AwardPeriod, period["period"])
         assert not record.locked
