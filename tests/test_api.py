@@ -40,6 +40,12 @@ def worker_payload(app, name="Maria Tingang", nik_serial=501, **extra):
     return payload | extra
 
 
+def _serial() -> int:
+    import uuid
+
+    return uuid.uuid4().int % 8000 + 1000
+
+
 def test_the_api_needs_a_token(client):
     assert client.get("/api/v1/worker/").status_code == 401
 
@@ -96,7 +102,12 @@ def test_a_nik_whose_sex_does_not_match_is_refused(app, client, sari):
 
 
 def test_status_cannot_be_set_through_the_payload(app, client, sari):
-    worker = record_id(app, Worker, name="Siti Lestari")
+    created = client.post(
+        "/api/v1/worker/",
+        json=worker_payload(app, name=f"Status {_serial()}", nik_serial=_serial()),
+        headers=sari,
+    )
+    worker = created.get_json()["id"]
     response = client.post(
         "/api/v1/enrollment/",
         json={
