@@ -11,7 +11,7 @@ import logging
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, func, insert, select
 
 from app.models import (
     BatchRow,
@@ -27,7 +27,7 @@ from app.services.batch_import import (
     count_lines,
     iter_table,
 )
-from app.services.batches import BUSY, EDITABLE
+from app.services.batches import BUSY, EDITABLE, budget
 
 log = logging.getLogger(__name__)
 STALE_AFTER = dt.timedelta(minutes=30)
@@ -225,3 +225,44 @@ def remove_row(session, batch: EnrollmentBatch, row: BatchRow, rules: dict) -> N
     session.flush()
     if nik:
         _recheck_repeats(session, batch, nik, rules)
+
+
+def overview(
+    session, batch: EnrollmentBatch, scope, now, *, page: int, only_problems: bool, per_page: int
+) -> dict:
+    """A batch's page of rows with their errors, counts, budget and check state (reads only)."""
+    stale = check_is_stale(batch, now)  # shown as failed; reading writes nothing
+    counts = dict(
+        session.execute(
+            select(BatchRow.errors.is_(None), func.count())
+            .where(BatchRow.batch_id == batch.id)
+            .group_by(BatchRow.errors.is_(None))
+        ).all()
+    )
+    valid_count, invalid_count = counts.get(True, 0), counts.get(False, 0)
+    only_problems = only_problems and invalid_count > 0
+    shown = invalid_count if only_problems else valid_count + invalid_count
+    pages = max(1, -(-shown // per_page))
+    page = min(max(page, 1), pages)
+    query = select(BatchRow).where(BatchRow.batch_id == batch.id)
+    if only_problems:
+        query = query.where(BatchRow.errors.is_not(None))
+    rows = session.scalars(
+        query.order_by(BatchRow.line).limit(per_page).offset((page - 1) * per_page)
+    ).all()
+    return {
+        "batch": batch,
+        "rows": [
+            {"row": row, "errors": json.loads(row.errors) if row.errors else {}} for row in rows
+        ],
+        "valid_count": valid_count,
+        "invalid_count": invalid_count,
+        "only_problems": only_problems,
+        "page": page,
+        "pages": pages,
+        "budget": budget(session, batch),
+        "seen_in": seen_in(session, batch, scope),
+        "checking": batch.check_status in BUSY and not stale,
+        "check_failed": batch.check_status == JobStatus.FAILED or stale,
+        "check_error": str(INTERRUPTED) if stale else batch.check_error,
+    }

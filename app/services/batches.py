@@ -19,6 +19,7 @@ from app.models import (
     EnrollmentBatch,
     EnrollmentStatus,
     JobStatus,
+    Opd,
     Village,
     Worker,
 )
@@ -41,6 +42,28 @@ PAYER_FOR_SPONSOR = {
     "province": "province",
 }
 EDITABLE = (BatchStatus.DRAFT, BatchStatus.RETURNED)
+
+
+def prepare_new(session, batch: EnrollmentBatch, scope, maker_id: int, now: dt.datetime) -> None:
+    """Check a new batch and fill what the maker does not choose: area, maker, date, status.
+
+    A village or OPD operator's batch belongs to their village or OPD; a branch's to the
+    sponsor's regency.
+    """
+    if batch.sponsor is None:
+        raise ServiceError(_("Choose the sponsor that pays."), field="sponsor")
+    if not (batch.jkk and batch.jkm):
+        raise ServiceError(_("Every enrollment includes JKK and JKM."), field="jkk")
+    if batch.period_start and batch.period_end and batch.period_end < batch.period_start:
+        raise ServiceError(_("The end date cannot be before the start date."), field="period_end")
+    if scope.village_id:
+        batch.village = session.get(Village, scope.village_id)
+    if scope.opd_id:
+        batch.opd = session.get(Opd, scope.opd_id)
+    batch.regency_id = (
+        batch.village.regency_id if batch.village is not None else batch.sponsor.regency_id
+    )
+    batch.maker_id, batch.created_at, batch.status = maker_id, now, BatchStatus.DRAFT
 
 
 def submit(session, batch: EnrollmentBatch, user_id: int, now: dt.datetime) -> None:

@@ -11,12 +11,11 @@ from flask_appbuilder.security.decorators import has_access
 from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
 
 from app import background, formatting
 from app.exports import csv_bytes, export_response
 from app.extensions import db
-from app.models import BatchRow, BatchStatus, EnrollmentBatch, JobStatus, Opd, Segment, Village
+from app.models import BatchRow, BatchStatus, EnrollmentBatch, Segment
 from app.models.base import choice_label
 from app.reports.batch import approved_list, record_pdf
 from app.scope import current_scope
@@ -130,24 +129,7 @@ class BatchView(ScopedModelView):
     }
 
     def pre_add(self, item):
-        scope = current_scope()
-        if item.sponsor is None:
-            raise ServiceError(_("Choose the sponsor that pays."), field="sponsor")
-        if scope.village_id:
-            item.village = db.session.get(Village, scope.village_id)
-        if scope.opd_id:
-            item.opd = db.session.get(Opd, scope.opd_id)
-        item.regency_id = (
-            item.village.regency_id if item.village is not None else item.sponsor.regency_id
-        )
-        item.maker_id, item.created_at, item.status = g.user.id, _now(), BatchStatus.DRAFT
-        if not (item.jkk and item.jkm):
-            raise ServiceError(_("Every enrollment includes JKK and JKM."), field="jkk")
-        if item.period_start and item.period_end and item.period_end < item.period_start:
-            raise ServiceError(
-                _("The end date cannot be before the start date."), field="period_end"
-            )
-        super().pre_add(item)
+        batches.prepare_new(db.session, item, current_scope(), g.user.id, _now())
 
     def post_add(self, item):
         g.added_batch_id = item.id
@@ -382,50 +364,23 @@ def run_check(app, batch_id: int, check_rules: dict, locale: str) -> None:
 
 
 def batch_page(view, batch: EnrollmentBatch) -> dict:
-    """What the batch page shows besides the record itself: a page of rows, cost and budget."""
-    sm, user, session = view.appbuilder.sm, g.user, db.session
-    stale = batch_drafts.check_is_stale(batch, _now())  # shown as failed; a GET writes nothing
-    editable = batch.status in batches.EDITABLE
-    counts = dict(
-        session.execute(
-            select(BatchRow.errors.is_(None), func.count())
-            .where(BatchRow.batch_id == batch.id)
-            .group_by(BatchRow.errors.is_(None))
-        ).all()
+    """What the batch page shows besides the record itself, and what the user may do on it."""
+    sm, user = view.appbuilder.sm, g.user
+    overview = batch_drafts.overview(
+        db.session,
+        batch,
+        current_scope(),
+        _now(),
+        page=request.args.get("page", 1, type=int),
+        only_problems=request.args.get("only") == "problems",
+        per_page=ROWS_PER_PAGE,
     )
-    valid_count, invalid_count = counts.get(True, 0), counts.get(False, 0)
-    only_problems = request.args.get("only") == "problems" and invalid_count > 0
-    shown = invalid_count if only_problems else valid_count + invalid_count
-    pages = max(1, -(-shown // ROWS_PER_PAGE))
-    page = min(max(request.args.get("page", 1, type=int), 1), pages)
-    query = select(BatchRow).where(BatchRow.batch_id == batch.id)
-    if only_problems:
-        query = query.where(BatchRow.errors.is_not(None))
-    page_rows = session.scalars(
-        query.order_by(BatchRow.line).limit(ROWS_PER_PAGE).offset((page - 1) * ROWS_PER_PAGE)
-    ).all()
     is_maker = batch.maker_id == user.id
-    checking = batch.check_status in batches.BUSY and not stale
-    return {
+    return overview | {
         "field_labels": FIELD_LABELS,
-        "batch": batch,
-        "rows": [
-            {"row": row, "errors": json.loads(row.errors) if row.errors else {}}
-            for row in page_rows
-        ],
-        "valid_count": valid_count,
-        "invalid_count": invalid_count,
-        "only_problems": only_problems,
-        "page": page,
-        "pages": pages,
-        "budget": batches.budget(session, batch),
-        "seen_in": batch_drafts.seen_in(session, batch, current_scope()),
-        "checking": checking,
-        "check_failed": batch.check_status == JobStatus.FAILED or stale,
-        "check_error": str(batch_drafts.INTERRUPTED) if stale else batch.check_error,
-        "can_upload": editable
+        "can_upload": batch.status in batches.EDITABLE
         and is_maker
-        and not checking
+        and not overview["checking"]
         and sm.has_access("can_edit", view.class_permission_name),
         "can_decide": batch.status == BatchStatus.SUBMITTED
         and not is_maker
