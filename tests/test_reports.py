@@ -32,10 +32,11 @@ def request_report(client, regency: int):
     )
 
 
-def latest_job(app) -> ReportJob:
+def latest_job(app) -> ReportJob | None:
     with app.app_context():
         job = db.session.query(ReportJob).order_by(ReportJob.id.desc()).first()
-        db.session.expunge(job)
+        if job is not None:
+            db.session.expunge(job)
         return job
 
 
