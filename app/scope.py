@@ -18,7 +18,6 @@ from dataclasses import dataclass, field
 from functools import cache
 
 from flask import current_app, g, has_request_context
-from flask_appbuilder.models.filters import BaseFilter
 from sqlalchemy import and_, event, false, inspect, select, true
 from sqlalchemy.orm import Session
 
@@ -170,21 +169,6 @@ def get_in_scope(session, model, pk, scope: Scope | None = None):
         return None
     query = select(model).where(model.id == pk, read_clause(model, scope))
     return session.scalars(query).first()
-
-
-class ScopeFilter(BaseFilter):
-    """FAB filter that limits any model to the current user's scope."""
-
-    name = "Scope"
-    arg_name = None
-
-    def apply(self, query, value):
-        return scoped(query, self.datamodel.obj)
-
-
-def scope_filters() -> list:
-    """base_filters entry for relation choices in forms (the data interface scopes the rest)."""
-    return [["id", ScopeFilter, lambda: None]]
 
 
 class OutOfScope(NotFound):

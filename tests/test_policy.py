@@ -327,3 +327,70 @@ def test_an_enrollment_naming_an_out_of_scope_worker_says_so_in_indonesian(app, 
     )
     assert response.status_code == 404
     assert response.get_json()["message"].startswith("Pekerja ")
+
+
+def test_get_in_scope_loads_a_record_of_the_scope_only(app):
+    from app.scope import NOTHING, UNRESTRICTED, get_in_scope, scope_for_user
+
+    with app.app_context():
+        sari = scope_for_user(app.appbuilder.sm.find_user("sari"))
+        kapuas = db.session.scalar(select(Worker.id).where(Worker.name == "Yohanes Ngabut"))
+        barut = db.session.scalar(select(Worker.id).where(Worker.name == "Rahmat Hidayat"))
+        assert get_in_scope(db.session, Worker, kapuas, sari).id == kapuas
+        assert get_in_scope(db.session, Worker, str(kapuas), sari).id == kapuas
+        assert get_in_scope(db.session, Worker, barut, sari) is None
+        assert get_in_scope(db.session, Worker, barut, UNRESTRICTED).id == barut
+        assert get_in_scope(db.session, Worker, kapuas, NOTHING) is None
+        assert get_in_scope(db.session, Worker, None, UNRESTRICTED) is None
+        assert get_in_scope(db.session, Worker, "1 OR 1=1", UNRESTRICTED) is None
+
+
+def test_a_write_outside_the_area_says_so_in_indonesian_and_names_the_field(app, client):
+    payload = _worker_payload(app, company_id=record_id(app, Company, name="CV Barito Jaya"))
+    body = client.post("/api/v1/worker/", json=payload, headers=token(client, "sari")).get_json()
+    assert body == {
+        "field": "company_id",
+        "message": "Anda tidak dapat mencatat data di luar wilayah Anda.",
+    }
+
+
+def test_deleting_a_record_outside_the_area_is_refused_at_the_flush(app):
+    """Even a path that forgot the scope cannot delete another regency's record."""
+    from app.scope import OutOfScope
+
+    barut = record_id(app, Company, name="CV Barito Jaya")
+    with app.test_request_context("/"):
+        from flask import g
+
+        from app.scope import scope_for_user
+
+        g.lindungi_scope = scope_for_user(app.appbuilder.sm.find_user("sari"))
+        company = db.session.get(Company, barut)
+        db.session.delete(company)
+        with pytest.raises(OutOfScope) as refused:
+            db.session.flush()
+        db.session.rollback()
+    assert refused.value.field == "regency"
+    with app.app_context():
+        assert db.session.get(Company, barut) is not None
+
+
+def test_changing_a_record_into_another_area_is_refused_at_the_flush(app):
+    from app.scope import OutOfScope
+
+    kapuas = record_id(app, Company, name="PT Sawit Kapuas Lestari")
+    with app.test_request_context("/"):
+        from flask import g
+
+        from app.scope import scope_for_user
+
+        g.lindungi_scope = scope_for_user(app.appbuilder.sm.find_user("sari"))
+        company = db.session.get(Company, kapuas)
+        barut_regency = db.session.scalar(select(Regency.id).where(Regency.code == BARUT))
+        with db.session.no_autoflush:
+            company.regency_id = barut_regency
+        with pytest.raises(OutOfScope):
+            db.session.flush()
+        db.session.rollback()
+    with app.app_context():
+        assert db.session.get(Company, kapuas).regency.code == KAPUAS

@@ -22,7 +22,7 @@ from wtforms import BooleanField, HiddenField
 from app import privacy
 from app.exports import export_response
 from app.extensions import db
-from app.scope import get_in_scope, read_clause, scope_filters
+from app.scope import get_in_scope, read_clause
 from app.services import Conflict, ServiceError, audit
 
 CONFLICT = _l("The record conflicts with existing data (a duplicate or a record in use).")
@@ -151,7 +151,6 @@ class ScopedModelView(ModelView):
                 self.edit_form_extra_fields or {}, version_token=HiddenField()
             )
             self.edit_columns = [*self.edit_columns, "version_token"]
-        self._scope_relation_choices()
         self._optional_booleans()
         super().__init__(**kwargs)
         related = {c.rsplit(".", 1)[0] for c in self.list_columns if "." in c}
@@ -173,22 +172,6 @@ class ScopedModelView(ModelView):
                         label, description=description, default=bool(default and default.arg)
                     )
             setattr(self, attr, fields)
-
-    def _scope_relation_choices(self) -> None:
-        """Offer only in-scope records in every relation select of the search and edit forms."""
-        forms = {
-            "search_form_query_rel_fields": self.search_columns,
-            "add_form_query_rel_fields": self.add_columns,
-            "edit_form_query_rel_fields": self.edit_columns,
-        }
-        for attr, columns in forms.items():
-            rules = dict(getattr(self, attr) or {})
-            for column in columns or []:
-                if not self.datamodel.is_relation(column):
-                    continue
-                if hasattr(self.datamodel.get_related_model(column), "scope_clause"):
-                    rules.setdefault(column, scope_filters())
-            setattr(self, attr, rules)
 
     def _add(self):
         """Add a record; a refused save re-shows the form with the reason and writes nothing."""
