@@ -219,3 +219,40 @@ def test_the_matrix_covers_every_scoped_data_view_and_api(app):
         and hasattr(v.datamodel.obj, "scope_clause")
     }
     assert scoped - covered == set()
+
+
+@pytest.mark.parametrize("username", ["sari", "oki", "dodi"])
+def test_every_relation_choice_of_every_form_lies_in_the_personas_area(app, as_user, username):
+    """The selects of every add and search form offer only records the persona may read."""
+    client = as_user(username)
+    with app.app_context():
+        scope = scope_for_user(app.appbuilder.sm.find_user(username))
+        offered_outside = []
+        for view in app.appbuilder.baseviews:
+            datamodel = getattr(view, "datamodel", None)
+            if datamodel is None or hasattr(view, "resource_name"):
+                continue
+            add_columns = getattr(view, "add_columns", None) or []
+            columns = [c for c in add_columns if datamodel.is_relation(c)]
+            if not columns:
+                continue
+            response = client.get(f"{view.route_base}/add")
+            if response.status_code != 200:
+                continue
+            page = response.get_data(as_text=True)
+            for column in columns:
+                model = datamodel.get_related_model(column)
+                select_html = re.search(
+                    rf'<select[^>]*name="{column}"[^>]*>(.*?)</select>', page, re.S
+                )
+                if select_html is None:
+                    continue  # a picker: its search is scoped and tested with the pickers
+                ids = {int(v) for v in re.findall(r'value="(\d+)"', select_html.group(1))}
+                allowed = set(
+                    db.session.scalars(
+                        select(model.id).where(model.id.in_(ids), read_clause(model, scope))
+                    )
+                )
+                if ids - allowed:
+                    offered_outside.append(f"{view.route_base}/add {column}: {ids - allowed}")
+    assert not offered_outside, "\n".join(offered_outside)
