@@ -30,12 +30,8 @@ def scrub(text: str) -> str:
     return text
 
 
-def install() -> None:
-    """Make every log record scrubbed at creation (idempotent)."""
-    global _installed
-    if _installed:
-        return
-    make_record = logging.getLogRecordFactory()
+def scrubbing(make_record):
+    """Wrap a log record factory so that each record it makes is scrubbed."""
 
     def _scrubbed_record(*args, **kwargs):
         record = make_record(*args, **kwargs)
@@ -45,9 +41,16 @@ def install() -> None:
             message = str(record.msg)
         record.msg, record.args = scrub(message), None
         if record.exc_info and record.exc_info[0] is not None:
-            record.exc_text = scrub("".join(traceback.format_exception(*record.exc_info)))
-            record.exc_text = record.exc_text.rstrip("\n")
+            text = "".join(traceback.format_exception(*record.exc_info))
+            record.exc_text = scrub(text).rstrip("\n")
         return record
 
-    logging.setLogRecordFactory(_scrubbed_record)
-    _installed = True
+    return _scrubbed_record
+
+
+def install() -> None:
+    """Make every log record scrubbed at creation (idempotent)."""
+    global _installed
+    if not _installed:
+        logging.setLogRecordFactory(scrubbing(logging.getLogRecordFactory()))
+        _installed = True

@@ -95,4 +95,4 @@ def audit_details(entity: str | None, changes: str | None, *, sees: bool | None 
         return ""
     if isinstance(data, dict):
         mask_record(entity or "", data, sees=sees)
-    return json.dumps(data, ensure_ascii=False, sort_keys=True, default=str)
+    return json.dumps(data, ensure_ascii=False, sort_keys=True)

@@ -237,3 +237,57 @@ def test_the_log_scrubber_hides_sql_parameters():
 
 def test_a_seventeen_digit_number_is_not_a_nik():
     assert logs.scrub("id 12345678901234567") == "id 12345678901234567"
+
+
+def _record(factory, msg, args=(), exc_info=None):
+    import logging
+
+    return factory("lindungi", logging.ERROR, __file__, 1, msg, args, exc_info)
+
+
+def test_a_scrubbed_log_record_carries_no_nik_in_its_message():
+    import logging
+
+    record = _record(logs.scrubbing(logging.LogRecord), "worker %s refused", ("6203012003850001",))
+    assert record.getMessage() == "worker 620301******0001 refused"
+    assert record.args is None
+
+
+def test_a_scrubbed_log_record_with_a_bad_format_keeps_its_text_scrubbed():
+    import logging
+
+    record = _record(logs.scrubbing(logging.LogRecord), "nik %d 6203012003850001", ("x",))
+    assert record.getMessage() == "nik %d 620301******0001"
+
+
+def test_a_scrubbed_log_record_carries_no_nik_in_its_traceback():
+    import logging
+    import sys
+
+    try:
+        raise ValueError("Key (nik)=(6203012003850001) already exists.")
+    except ValueError:
+        info = sys.exc_info()
+    record = _record(logs.scrubbing(logging.LogRecord), "insert failed", exc_info=info)
+    assert "6203012003850001" not in record.exc_text
+    assert "Key (nik)=(…) already exists." in record.exc_text
+    assert record.exc_text.startswith("Traceback") and not record.exc_text.endswith("\n")
+    formatted = logging.Formatter().format(record)
+    assert "6203012003850001" not in formatted
+
+
+def test_a_record_without_an_exception_gets_no_traceback_text():
+    import logging
+
+    record = _record(logs.scrubbing(logging.LogRecord), "plain", exc_info=(None, None, None))
+    assert record.exc_text is None
+
+
+def test_audit_details_keep_accents_and_sort_their_keys():
+    details = privacy.audit_details("Company", '{"b": "Désa", "a": 1}', sees=False)
+    assert details == '{"a": 1, "b": "Désa"}'
+
+
+def test_audit_details_shown_in_full_to_a_reader_with_rights():
+    details = privacy.audit_details("Worker", '{"nik": "6203012003850001"}', sees=True)
+    assert details == '{"nik": "6203012003850001"}'
