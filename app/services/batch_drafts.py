@@ -90,14 +90,16 @@ def check_is_stale(batch: EnrollmentBatch, now: dt.datetime) -> bool:
 INTERRUPTED = _l("The check was interrupted; upload the file again.")
 
 
-def fail_stale_checks(session, now: dt.datetime) -> None:
-    """Record checks cut off by a restart as failed (a periodic clean-up, and before an upload)."""
-    stale = session.scalars(
-        select(EnrollmentBatch).where(
-            EnrollmentBatch.check_status.in_(BUSY),
-            EnrollmentBatch.check_started_at < now - STALE_AFTER,
-        )
-    ).all()
+def fail_stale_checks(session, now: dt.datetime, batch_id: int | None = None) -> None:
+    """Record checks cut off by a restart as failed: all (the periodic clean-up) or one batch's
+    (before its maker uploads again)."""
+    query = select(EnrollmentBatch).where(
+        EnrollmentBatch.check_status.in_(BUSY),
+        EnrollmentBatch.check_started_at < now - STALE_AFTER,
+    )
+    if batch_id is not None:
+        query = query.where(EnrollmentBatch.id == batch_id)
+    stale = session.scalars(query).all()
     for batch in stale:
         batch.check_status, batch.pending_file = JobStatus.FAILED, None
         batch.check_error = str(INTERRUPTED)

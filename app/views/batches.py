@@ -177,7 +177,7 @@ class BatchView(ScopedModelView):
             flash(_("Only the maker of a batch gives it a file."), "danger")
             return redirect(url_for("BatchView.show", pk=pk))
         data = upload.read(MAX_BYTES + 1)
-        batch_drafts.fail_stale_checks(db.session, _now())  # a cut-off check frees the batch
+        batch_drafts.fail_stale_checks(db.session, _now(), pk)  # a cut-off check frees it
         queued = attempt(
             lambda: batch_drafts.queue_file(db.session, batch, upload.filename, data, _now())
         )

@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import JobStatus, Regency, ReportJob, Sponsor
-from app.reports.regency import FORMATS, fail_stale_jobs, job_is_stale, report_file, start_job
+from app.reports.regency import FORMATS, job_is_stale, report_file, start_job
 from app.scope import current_scope, get_in_scope
 from app.services import audit
 
@@ -99,7 +99,6 @@ class ReportView(BaseView):
         return self._queue("sponsor_statement", sponsor.regency_id, sponsor.id)
 
     def _queue(self, kind: str, regency_id: int, sponsor_id: int | None):
-        fail_stale_jobs(db.session, dt.datetime.now(dt.UTC))  # reports cut off by a restart
         start, end = _date("start"), _date("end")
         if start is None or end is None or start > end:
             flash(_("Give a period whose start is not after its end."), "danger")
