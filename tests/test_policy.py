@@ -394,3 +394,46 @@ def test_changing_a_record_into_another_area_is_refused_at_the_flush(app):
         db.session.rollback()
     with app.app_context():
         assert db.session.get(Company, kapuas).regency.code == KAPUAS
+
+
+def test_reading_an_enrollment_page_is_recorded(app, as_user):
+    with app.app_context():
+        from app.models import Enrollment
+
+        pk = db.session.scalar(select(Enrollment.id).order_by(Enrollment.id).limit(1))
+        before = db.session.scalar(select(func.max(AuditEvent.id))) or 0
+    assert as_user("admin").get(f"/enrollmentview/show/{pk}").status_code == 200
+    with app.app_context():
+        row = db.session.scalars(
+            select(AuditEvent).where(AuditEvent.id > before, AuditEvent.action == "read")
+        ).one()
+    assert (row.entity, row.entity_id, row.username) == ("Enrollment", str(pk), "admin")
+
+
+def test_reading_a_page_of_a_company_is_not_a_personal_data_read(app, as_user):
+    pk = record_id(app, Company, name="PT Sawit Kapuas Lestari")
+    with app.app_context():
+        before = db.session.scalar(select(func.max(AuditEvent.id))) or 0
+    assert as_user("sari").get(f"/companyview/show/{pk}").status_code == 200
+    with app.app_context():
+        assert not db.session.scalars(
+            select(AuditEvent).where(AuditEvent.id > before, AuditEvent.action == "read")
+        ).all()
+
+
+def test_reading_a_batch_page_records_the_rows_shown(app, as_user):
+    from tests.test_batches import csv_file, new_batch, person, upload
+
+    oki = as_user("oki")
+    batch_id = new_batch(app, oki)
+    upload(oki, batch_id, csv_file([person(), person()]))
+    with app.app_context():
+        before = db.session.scalar(select(func.max(AuditEvent.id))) or 0
+    assert as_user("vina").get(f"/batchview/show/{batch_id}").status_code == 200
+    with app.app_context():
+        row = db.session.scalars(
+            select(AuditEvent).where(AuditEvent.id > before, AuditEvent.action == "read_list")
+        ).one()
+    details = json.loads(row.changes)
+    assert (row.entity, row.username, details["count"]) == ("BatchRow", "vina", 2)
+    assert details["batch"] == batch_id

@@ -162,21 +162,29 @@ def record(session, action: str, entity: str, entity_id=None, regency_id=None, *
     session.commit()
 
 
-def record_list_read(session, entity: str, ids, **details) -> None:
-    """Record one read of a list of personal data: how many records and which.
+def record_apart(session, action: str, entity: str, entity_id=None, regency_id=None, **details):
+    """Record a read in its own short transaction, leaving the request's session untouched.
 
-    Written in its own short transaction: the page's records stay loaded (a commit of the
-    request's session would expire them and cost one query per row to render).
+    The page's records stay loaded (a commit of the request's session would expire them and
+    cost one query per row to render).
     """
-    ids = [str(pk) for pk in ids]
-    details = {"count": len(ids), "ids": ids, **details}
     with session.get_bind().begin() as connection:
         connection.execute(
             insert(AuditEvent.__table__).values(
                 at=dt.datetime.now(dt.UTC),
-                action="read_list",
+                action=action,
                 entity=entity,
-                changes=json.dumps(details, ensure_ascii=False, sort_keys=True, default=str),
+                entity_id=None if entity_id is None else str(entity_id),
+                regency_id=regency_id,
+                changes=json.dumps(details, ensure_ascii=False, sort_keys=True, default=str)
+                if details
+                else None,
                 **_actor(),
             )
         )
+
+
+def record_list_read(session, entity: str, ids, **details) -> None:
+    """Record one read of a list of personal data: how many records and which."""
+    ids = [str(pk) for pk in ids]
+    record_apart(session, "read_list", entity, count=len(ids), ids=ids, **details)

@@ -248,6 +248,14 @@ class ScopedModelView(ModelView):
         flash(str(message), "success")
         return True
 
+    def _get_show_widget(self, pk, item, **kwargs):
+        """A record's page; a read of personal data is recorded."""
+        name = self.datamodel.obj.__name__
+        if name in privacy.PERSONAL_FIELDS:
+            regency = getattr(item, "regency_id", None)
+            audit.record_apart(db.session, "read", name, item.id, regency, channel="screen")
+        return super()._get_show_widget(pk, item, **kwargs)
+
     def _get_list_widget(self, filters, **kwargs):
         """A page of the list; a page of personal data is recorded with its ids."""
         widgets = super()._get_list_widget(filters, **kwargs)

@@ -375,6 +375,9 @@ def batch_page(view, batch: EnrollmentBatch) -> dict:
         only_problems=request.args.get("only") == "problems",
         per_page=ROWS_PER_PAGE,
     )
+    shown = [item["row"].id for item in overview["rows"]]
+    if shown:  # the rows carry NIKs and birth dates: a read of personal data
+        audit.record_list_read(db.session, "BatchRow", shown, channel="screen", batch=batch.id)
     is_maker = batch.maker_id == user.id
     return overview | {
         "field_labels": FIELD_LABELS,

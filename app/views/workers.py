@@ -17,7 +17,7 @@ from app.extensions import db
 from app.models import Enrollment, PayerType, Segment, Sex, WelfareSource, Worker
 from app.models.base import choice_label
 from app.scope import current_scope
-from app.services import ServiceError, audit
+from app.services import ServiceError
 from app.services.enrollments import end_enrollment, prepare_enrollment
 from app.services.workers import find_by_nik, validate_worker, worker_dependents
 from app.views.base import Interface, ScopedModelView, attempt
@@ -281,12 +281,3 @@ class WorkerView(ScopedModelView):
             flash(_("No worker with that NIK in your area."), "warning")
             return redirect(url_for("WorkerView.list"))
         return redirect(url_for("WorkerView.show", pk=worker.id))
-
-    @expose("/show/<pk>", methods=["GET"])
-    @has_access
-    def show(self, pk):
-        """Show a worker and record the read of their personal data."""
-        item = self.scoped_get(pk)
-        if item is not None:
-            audit.record(db.session, "read", "Worker", item.id, regency_id=item.regency_id)
-        return super().show(pk)
