@@ -171,3 +171,24 @@ def test_a_malformed_screen_page_redirects_to_the_plain_list(as_user):
     response = as_user("sari").get("/workerview/list/?page_WorkerView=x&_oc_WorkerView=name")
     assert response.status_code == 302
     assert response.headers["Location"] == "/workerview/list/"
+
+
+def test_the_page_size_bound_is_ten_million(ctx):
+    assert params.check_rison("(page_size:10000000)", VIEW)["page_size"] == 100
+    assert refused(lambda: params.check_rison("(page_size:10000001)", VIEW)) == OUT_OF_RANGE
+
+
+def test_an_api_sorts_and_filters_by_the_columns_it_offers(client):
+    from tests.test_api import token
+
+    headers = token(client, "sari")
+    sorted_ = client.get(
+        "/api/v1/worker/?q=(order_column:name,order_direction:desc)", headers=headers
+    )
+    assert sorted_.status_code == 200
+    names = [row["name"] for row in sorted_.get_json()["result"]]
+    assert names == sorted(names, reverse=True)
+    filtered = client.get(
+        "/api/v1/worker/?q=(filters:!((col:name,opr:eq,value:'Yohanes Ngabut')))", headers=headers
+    )
+    assert [row["name"] for row in filtered.get_json()["result"]] == ["Yohanes Ngabut"]

@@ -437,3 +437,30 @@ def test_reading_a_batch_page_records_the_rows_shown(app, as_user):
     details = json.loads(row.changes)
     assert (row.entity, row.username, details["count"]) == ("BatchRow", "vina", 2)
     assert details["batch"] == batch_id
+
+
+def test_scoped_uses_the_scope_it_is_given(app):
+    from app.scope import scope_for_user, scoped
+
+    with app.app_context():
+        sari = scope_for_user(app.appbuilder.sm.find_user("sari"))
+        names = {w.name for w in scoped(db.session.query(Worker), Worker, sari)}
+    assert "Yohanes Ngabut" in names and "Rahmat Hidayat" not in names
+
+
+def test_a_record_is_masked_for_a_reader_told_not_to_see_even_if_the_user_may(app):
+    """Reports for sponsors pass sees=False: the admin who prints one sees it masked too."""
+    from flask import g
+
+    from app import privacy
+
+    with app.test_request_context("/"):
+        from flask_login import login_user
+
+        g.user = app.appbuilder.sm.find_user("admin")
+        login_user(g.user)
+        assert privacy.visible()  # the admin may see personal data
+        row = privacy.mask_record("Worker", {"nik": "6203012003850001"}, sees=False)
+        change = privacy.mask_record("Worker", {"nik": ["6203012003850001", None]}, sees=False)
+    assert row == {"nik": "620301******0001"}
+    assert change == {"nik": ["620301******0001", None]}

@@ -291,3 +291,61 @@ def test_audit_details_keep_accents_and_sort_their_keys():
 def test_audit_details_shown_in_full_to_a_reader_with_rights():
     details = privacy.audit_details("Worker", '{"nik": "6203012003850001"}', sees=True)
     assert details == '{"nik": "6203012003850001"}'
+
+
+def test_an_xlsx_sheet_title_is_cut_to_the_31_characters_excel_allows():
+    import io
+
+    from openpyxl import load_workbook
+
+    data = exports.xlsx_bytes(["a"], [[1]], "x" * 40)
+    assert load_workbook(io.BytesIO(data)).sheetnames == ["x" * 31]
+    assert load_workbook(io.BytesIO(exports.xlsx_bytes(["a"], [[1]]))).sheetnames == ["Data"]
+
+
+def test_a_birth_date_given_with_a_time_is_masked_to_its_year():
+    assert privacy.mask("birth_date", "1985-03-20T10:00:00", sees=False) == "**** 1985"
+
+
+def test_a_phone_of_three_digits_or_fewer_is_shown_as_it_is():
+    assert privacy.mask("phone", "112", sees=False) == "112"
+    assert privacy.mask("phone", "12", sees=False) == "12"
+
+
+def test_a_record_missing_a_personal_field_still_gets_the_others_masked():
+    row = {"birth_date": "1985-03-20", "phone": "081234567890"}
+    privacy.mask_record("Worker", row, sees=False)
+    assert row == {"birth_date": "**** 1985", "phone": "*********890"}
+
+
+def test_the_log_traceback_is_the_exception_text_scrubbed():
+    import logging
+    import sys
+    import traceback
+
+    try:
+        raise ValueError("boom 6203012003850001")
+    except ValueError:
+        info = sys.exc_info()
+    record = _record(logs.scrubbing(logging.LogRecord), "failed", exc_info=info)
+    expected = logs.scrub("".join(traceback.format_exception(*info))).rstrip("\n")
+    assert record.exc_text == expected
+
+
+def test_install_sets_the_scrubbing_factory_once():
+    import logging
+
+    before, installed = logging.getLogRecordFactory(), logs._installed
+    try:
+        logs._installed = False
+        logging.setLogRecordFactory(logging.LogRecord)
+        logs.install()
+        factory = logging.getLogRecordFactory()
+        assert factory is not logging.LogRecord and logs._installed is True
+        record = factory("x", logging.INFO, __file__, 1, "nik %s", ("6203012003850001",), None)
+        assert record.getMessage() == "nik 620301******0001"
+        logs.install()
+        assert logging.getLogRecordFactory() is factory
+    finally:
+        logging.setLogRecordFactory(before)
+        logs._installed = installed

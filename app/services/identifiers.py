@@ -165,10 +165,8 @@ def validate_npwp(value: str) -> str:
             return compact
         try:
             validate_nik(compact)
-        except InvalidIdentifier as exc:
-            raise InvalidIdentifier(
-                "npwp", "checksum" if exc.code != "length" else "length"
-            ) from exc
+        except InvalidIdentifier as exc:  # 16 digits: what is wrong lies inside the number
+            raise InvalidIdentifier("npwp", "checksum") from exc
         return compact
     raise InvalidIdentifier("npwp", "length")
 
