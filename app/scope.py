@@ -17,7 +17,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 from functools import cache
 
-from flask import current_app, g, has_request_context
+from flask import current_app, g, has_request_context, request
 from sqlalchemy import and_, event, false, inspect, select, true
 from sqlalchemy.orm import Session
 
@@ -123,6 +123,19 @@ def acting_user():
     if not in_request():
         return None
     return current_app.appbuilder.sm.current_user
+
+
+def actor() -> dict:
+    """Who acts, for the audit trail: the request's user and address, or the system."""
+    if not in_request():
+        return {"user_id": None, "username": "system", "ip": None}
+    user = acting_user()
+    authenticated = user is not None and getattr(user, "is_authenticated", False)
+    return {
+        "user_id": user.id if authenticated else None,
+        "username": user.username if authenticated else None,
+        "ip": request.remote_addr,
+    }
 
 
 def current_scope() -> Scope:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 
-from flask import request
 from sqlalchemy import event, insert, inspect
 from sqlalchemy.orm import Session
 
@@ -38,18 +37,9 @@ SKIPPED_COLUMNS = {
 
 
 def _actor() -> dict:
-    from app.scope import acting_user, in_request
+    from app.scope import actor
 
-    if not in_request():
-        return {"user_id": None, "username": "system", "ip": None}
-
-    user = acting_user()
-    authenticated = user is not None and getattr(user, "is_authenticated", False)
-    return {
-        "user_id": user.id if authenticated else None,
-        "username": user.username if authenticated else None,
-        "ip": request.remote_addr,
-    }
+    return actor()
 
 
 def _plain(value):
