@@ -3,6 +3,8 @@ on that field, so a wrong field name sends the user to the wrong box."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from app.services import identifiers
@@ -75,3 +77,79 @@ def test_a_kpj_is_not_upper_cased():
 def test_generated_npwps_differ_by_seed_and_wrap_at_a_million():
     assert identifiers.make_npwp15(1) != identifiers.make_npwp15(2)
     assert identifiers.make_npwp15(1_000_001) == identifiers.make_npwp15(1)
+
+
+# --- NIK ---
+
+NIK = identifiers.make_nik("62.03.01", dt.date(1985, 3, 20), "M", 11)
+
+
+@pytest.mark.parametrize(
+    "nik,kwargs,code",
+    [
+        ("0003012003850011", {}, "region"),
+        ("1003012003850011", {}, "region"),
+        ("6200012003850011", {}, "region"),
+        (NIK, {"region_exists": lambda code: False}, "region"),
+        ("6203013203850011", {}, "birth_date"),
+        ("6203012003850000", {}, "serial"),
+        (NIK, {"birth_date": dt.date(1985, 3, 21)}, "birth_date_mismatch"),
+        (NIK, {"sex": "F"}, "sex_mismatch"),
+        ("620301200385001", {}, "length"),
+        ("62030120038500x1", {}, "digits"),
+    ],
+)
+def test_every_nik_error_names_the_nik_and_its_reason(nik, kwargs, code):
+    assert error_of(lambda: identifiers.validate_nik(nik, **kwargs)) == ("nik", code)
+
+
+def test_the_first_province_code_is_eleven():
+    assert identifiers.validate_nik("1101012003850011").province_code == "11"
+
+
+def test_the_district_lookup_receives_the_dotted_code():
+    seen = []
+    identifiers.validate_nik(NIK, region_exists=lambda code: seen.append(code) or True)
+    assert seen == ["62.03.01"]
+
+
+def test_a_nik_born_today_is_read_in_this_century():
+    today = dt.date(2026, 12, 4)
+    nik = identifiers.validate_nik("6203010412260011", today=today)
+    assert nik.birth_date == today
+
+
+def test_a_nik_whose_date_lies_ahead_in_both_centuries_is_in_the_future():
+    assert error_of(
+        lambda: identifiers.validate_nik("6203010101600011", today=dt.date(1950, 1, 1))
+    ) == ("nik", "future")
+
+
+def test_a_given_birth_date_after_today_is_in_the_future():
+    today = dt.date(2026, 12, 4)
+    assert error_of(
+        lambda: identifiers.validate_nik(
+            "6203010101270011", birth_date=dt.date(2027, 1, 1), today=today
+        )
+    ) == ("nik", "future")
+
+
+def test_a_womans_nik_carries_forty_on_the_day():
+    nik = identifiers.validate_nik("6203016003850011")
+    assert (nik.sex, nik.birth_date, nik.serial) == ("F", dt.date(1985, 3, 20), 11)
+
+
+def test_an_identifier_error_reads_as_its_field_and_reason():
+    assert str(InvalidIdentifier("nik", "region")) == "nik: region"
+    assert str(InvalidIdentifier("nik", "region", "62.99.01")) == "nik: region (62.99.01)"
+
+
+def test_a_nik_is_made_from_its_parts():
+    assert identifiers.make_nik("62.03.01", dt.date(1985, 3, 20), "F", 7) == "6203016003850007"
+    with pytest.raises(ValueError):
+        identifiers.make_nik("62.03", dt.date(1985, 3, 20), "M", 7)
+    with pytest.raises(ValueError):
+        identifiers.make_nik("62.03.01", dt.date(1985, 3, 20), "M", 0)
+    with pytest.raises(ValueError):
+        identifiers.make_nik("62.03.01", dt.date(1985, 3, 20), "M", 10000)
+    assert identifiers.make_nik("62.03.01", dt.date(1985, 3, 20), "M", 9999).endswith("9999")

@@ -192,3 +192,12 @@ def test_an_api_sorts_and_filters_by_the_columns_it_offers(client):
         "/api/v1/worker/?q=(filters:!((col:name,opr:eq,value:'Yohanes Ngabut')))", headers=headers
     )
     assert [row["name"] for row in filtered.get_json()["result"]] == ["Yohanes Ngabut"]
+
+
+def test_the_smallest_page_size_and_the_last_page_are_accepted(ctx):
+    assert clean(psize_WorkerView="1") == {"psize_WorkerView": "1"}
+    assert clean(page_WorkerView="1000000") == {"page_WorkerView": "1000000"}
+
+
+def test_a_refusal_reads_as_its_message():
+    assert str(BadParameter("Pesan.")) == "Pesan."

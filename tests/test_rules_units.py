@@ -349,3 +349,15 @@ def test_install_sets_the_scrubbing_factory_once():
     finally:
         logging.setLogRecordFactory(before)
         logs._installed = installed
+
+
+def test_json_depth_comes_back_down_after_each_closing_bracket():
+    assert params.json_depth(b"[[]][[]]") == 2
+    assert params.json_depth(b"{}{}{}") == 1
+    assert params.json_depth(b'[{"a": {}}, {"b": {}}]') == 3
+
+
+def test_json_depth_reads_escaped_quotes_and_backslashes_inside_strings():
+    assert params.json_depth(b'["\\\\", [[1]]]') == 3
+    assert params.json_depth(b'["\\"", [1]]') == 2
+    assert params.json_depth(b'["a\\\\\\"[[[", 1]') == 1
