@@ -15,7 +15,7 @@ from app.extensions import db
 from app.models import AwardCategory, AwardInput, AwardPeriod, AwardScore, IndicatorSource
 from app.reports import awards as award_reports
 from app.scope import current_scope
-from app.services import ServiceError, audit, award_evidence, awards
+from app.services import audit, award_evidence, awards
 from app.views.base import REFUSED, attempt
 
 PER_PAGE = 50
@@ -216,17 +216,17 @@ class AwardView(BaseView):
             for indicator in indicators
         }
         now = dt.datetime.now(dt.UTC)
-        try:
+
+        def save():
             awards.set_marks(db.session, period, category, subject_id, marks, g.user.id, now)
-            attached = award_evidence.attach_all(
+            return award_evidence.attach_all(
                 db.session, indicators, subject_id, score.regency_id, _uploads(indicators),
                 g.user.id, now,
             )  # fmt: skip
-        except ServiceError as error:
-            db.session.rollback()
-            flash(str(error), "danger")
+
+        attached = attempt(save)
+        if attached is REFUSED:
             return redirect(back)
-        db.session.commit()
         audit.record(
             db.session, "update", "AwardInput", subject_id, regency_id=score.regency_id,
             period=year, category=category,
@@ -247,14 +247,10 @@ class AwardView(BaseView):
             for indicator in awards.indicators_of(period, category)
             if f"weight-{indicator.id}" in request.form
         }
-        try:
-            awards.set_weights(db.session, period, category, given)
-        except ServiceError as error:
-            db.session.rollback()
-            flash(str(error), "danger")
-            return redirect(back)
-        db.session.commit()
-        flash(_("The weights are saved. Compute the scores again to rank with them."), "success")
+        attempt(
+            lambda: awards.set_weights(db.session, period, category, given),
+            _("The weights are saved. Compute the scores again to rank with them."),
+        )
         return redirect(back)
 
     @expose("/<int:year>/compute", methods=["POST"])
