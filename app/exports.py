@@ -54,11 +54,11 @@ def export_response(name: str, fmt: str, labels: list[str], rows: Iterable[list]
     """Build the download response for an export."""
     stamp = dt.date.today().isoformat()
     if fmt == "csv":
-        body, mimetype = csv_bytes(labels, rows), "text/csv; charset=utf-8"
+        body, content_type = csv_bytes(labels, rows), "text/csv; charset=utf-8"
     else:
         body = xlsx_bytes(labels, rows, name)
-        mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    response = Response(body, mimetype=mimetype)
+        content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    response = Response(body, content_type=content_type)
     response.headers["Content-Disposition"] = f'attachment; filename="{name}-{stamp}.{fmt}"'
     response.headers["Cache-Control"] = "no-store"
     return response

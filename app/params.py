@@ -44,7 +44,7 @@ def _views() -> dict:
 
 
 def _whole(value: str, low: int, high: int) -> int:
-    if not re.fullmatch(r"\d{1,7}", value or ""):
+    if not re.fullmatch(r"\d{1,8}", value or ""):
         raise BadParameter(_("The page number or page size must be a whole number."))
     number = int(value)
     if not low <= number <= high:

@@ -111,7 +111,7 @@ def test_a_page_size_is_capped_and_a_page_kept(ctx):
     [
         ({"page_WorkerView": "x"}, NOT_WHOLE),
         ({"page_WorkerView": "-1"}, NOT_WHOLE),
-        ({"page_WorkerView": "12345678"}, NOT_WHOLE),
+        ({"page_WorkerView": "123456789"}, NOT_WHOLE),
         ({"psize_WorkerView": "0"}, OUT_OF_RANGE),
         ({"page_WorkerView": "1000001"}, OUT_OF_RANGE),
     ],
@@ -201,3 +201,32 @@ def test_the_smallest_page_size_and_the_last_page_are_accepted(ctx):
 
 def test_a_refusal_reads_as_its_message():
     assert str(BadParameter("Pesan.")) == "Pesan."
+
+
+def test_repeated_arguments_are_all_kept(ctx):
+    args = MultiDict([("_flt_0_name", "a"), ("_flt_0_name", "b")])
+    kept = params.clean_list_args(args, {"WorkerView": VIEW})
+    assert kept == [("_flt_0_name", "a"), ("_flt_0_name", "b")]
+
+
+def test_an_argument_after_one_that_is_dropped_is_still_kept(ctx):
+    args = MultiDict(
+        [
+            ("page_NoSuchView", "1"),
+            ("_oc_WorkerView", "birth_date"),
+            ("_od_WorkerView", "up"),
+            ("_flt_101_name", "x"),
+            ("page_WorkerView", "0"),
+        ]
+    )
+    assert params.clean_list_args(args, {"WorkerView": VIEW}) == [("page_WorkerView", "0")]
+
+
+def test_the_screen_page_size_bound_is_ten_million(ctx):
+    assert clean(psize_WorkerView="10000000") == {"psize_WorkerView": "100"}
+    assert refused(lambda: clean(psize_WorkerView="10000001")) == OUT_OF_RANGE
+
+
+def test_a_view_that_offers_no_sort_drops_every_sort(ctx):
+    views = {"ChartView": SimpleNamespace(search_columns=None)}
+    assert params.clean_list_args(MultiDict({"_oc_ChartView": "name"}), views) == []

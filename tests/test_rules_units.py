@@ -361,3 +361,38 @@ def test_json_depth_reads_escaped_quotes_and_backslashes_inside_strings():
     assert params.json_depth(b'["\\\\", [[1]]]') == 3
     assert params.json_depth(b'["\\"", [1]]') == 2
     assert params.json_depth(b'["a\\\\\\"[[[", 1]') == 1
+
+
+def test_an_export_is_an_attachment_named_by_list_and_date_never_cached():
+    import datetime as dt_
+
+    stamp = dt_.date.today().isoformat()
+    response = exports.export_response("pekerja", "csv", ["a"], [["=x"]])
+    assert response.mimetype == "text/csv"
+    assert response.headers["Content-Type"] == "text/csv; charset=utf-8"
+    assert response.headers["Content-Disposition"] == (
+        f'attachment; filename="pekerja-{stamp}.csv"'
+    )
+    assert response.headers["Cache-Control"] == "no-store"
+    assert response.get_data().decode("utf-8").startswith("\ufeffa\r\n'=x")
+
+
+def test_an_xlsx_export_holds_the_rows_on_a_sheet_named_after_the_list():
+    import io
+
+    from openpyxl import load_workbook
+
+    response = exports.export_response("pekerja", "xlsx", ["a"], [["=x"], [2]])
+    assert response.mimetype == (
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    assert response.headers["Content-Disposition"].endswith('.xlsx"')
+    assert response.headers["Cache-Control"] == "no-store"
+    sheet = load_workbook(io.BytesIO(response.get_data()))["pekerja"]
+    assert [c.value for c in sheet["A"]] == ["a", "'=x", 2]
+
+
+def test_a_csv_keeps_an_empty_text_apart_from_a_missing_value():
+    data = exports.csv_bytes(["a", "b", "c"], [[None, "", 0]]).decode("utf-8")
+    assert data.splitlines()[1] == ';"";0' or data.splitlines()[1] == ";;0"
+    assert "None" not in data
