@@ -17,12 +17,45 @@ from app.models import Opd, Village, Worker
 from app.services.identifiers import make_nik
 from tests.helpers import record_id, text_of
 from tests.test_api import token
-from tests.world import KAPUAS_VILLAGE, add_worker
+from tests.world import (
+    KAPUAS_VILLAGE,
+    OPD_PMD_WORKER,
+    OPD_SOCIAL,
+    OPD_SOCIAL_WORKER,
+    add_worker,
+)
 
 
-def _unique_nik() -> str:
+def _unique_nik() -> tuple[str, dt.date]:
     born = dt.date(1980 + uuid.uuid4().int % 20, 1 + uuid.uuid4().int % 12, 5)
     return make_nik("62.03.01", born, "M", uuid.uuid4().int % 9000 + 1000), born
+
+
+def test_dodi_lists_the_worlds_social_worker_and_not_the_pmd_one(as_user):
+    page = text_of(as_user("dodi").get("/workerview/list/?psize_WorkerView=100"))
+    assert OPD_SOCIAL_WORKER in page
+    assert OPD_PMD_WORKER not in page
+
+
+def test_dodi_finds_only_the_worlds_social_worker_through_the_api(app, client):
+    response = client.get("/api/v1/worker/?q=(page_size:100)", headers=token(client, "dodi"))
+    assert response.status_code == 200
+    workers = response.get_json()["result"]
+    assert OPD_SOCIAL_WORKER in [w["name"] for w in workers]
+    assert OPD_PMD_WORKER not in [w["name"] for w in workers]
+    # Every worker dodi is given through the API is one of Dinas Sosial Kapuas.
+    social = record_id(app, Opd, name=OPD_SOCIAL)
+    with app.app_context():
+        opds = {db.session.get(Worker, pk).opd_id for pk in response.get_json()["ids"]}
+    assert opds == {social}
+
+
+def test_dodi_reads_the_worlds_pmd_worker_as_not_found(app, as_user):
+    dodi = as_user("dodi")
+    pmd = record_id(app, Worker, name=OPD_PMD_WORKER)
+    social = record_id(app, Worker, name=OPD_SOCIAL_WORKER)
+    assert dodi.get(f"/workerview/show/{pmd}").status_code == 404
+    assert dodi.get(f"/workerview/show/{social}").status_code == 200
 
 
 @pytest.fixture

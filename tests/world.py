@@ -28,6 +28,11 @@ KAPUAS_VILLAGE = "62.03.01.2011"
 KAPUAS_OTHER_VILLAGE = "62.03.01.2020"
 BARUT_VILLAGE = "62.05.01.1001"
 
+# One worker employed by each Kapuas OPD, both living in the same Kapuas village: dodi (Dinas
+# Sosial) sees the first and never the second.
+OPD_SOCIAL, OPD_PMD = "Dinas Sosial Kapuas", "Dinas PMD Kapuas"
+OPD_SOCIAL_WORKER, OPD_PMD_WORKER = "Yakobus Andrias", "Natalia Ujan"
+
 PERSONAS = {
     "admin": (ADMIN, None),
     "sari": (BRANCH_STAFF, ("branch", "KPS")),
@@ -36,7 +41,7 @@ PERSONAS = {
     "putri": (PERMIT_OFFICER, ("regency", KAPUAS)),
     "oki": (OPERATOR, ("village", KAPUAS_VILLAGE)),
     "ani": (AUDITOR, ("regency", KAPUAS)),
-    "dodi": (OPERATOR, ("opd", "Dinas Sosial Kapuas")),
+    "dodi": (OPERATOR, ("opd", OPD_SOCIAL)),
 }
 
 # Valid NIBs/NPWPs of the world's companies.
@@ -60,6 +65,7 @@ def add_worker(
     serial=1,
     segment="vulnerable",
     company=None,
+    opd=None,
 ):
     """Create a worker with a valid NIK issued in the village's district."""
     v = village(session, village_code)
@@ -72,6 +78,7 @@ def add_worker(
         regency_id=v.regency_id,
         segment=segment,
         company=company,
+        opd=opd,
     )
     session.add(worker)
     return worker
@@ -88,10 +95,7 @@ def build(session, sm, password: str) -> None:
         "MTW": BranchOffice(code="MTW", name="Muara Teweh", regencies=[barut]),
     }
     session.add_all(branches.values())
-    opds = {
-        name: Opd(name=name, kind="dinas", regency=kapuas)
-        for name in ("Dinas Sosial Kapuas", "Dinas PMD Kapuas")
-    }
+    opds = {name: Opd(name=name, kind="dinas", regency=kapuas) for name in (OPD_SOCIAL, OPD_PMD)}
     session.add_all(opds.values())
     session.flush()
     for username, (role_name, scope) in PERSONAS.items():
@@ -165,6 +169,20 @@ def build(session, sm, password: str) -> None:
         session, "Yohanes Ngabut", KAPUAS_VILLAGE, serial=11, segment="pu", company=kapuas_company
     )
     add_worker(session, "Siti Lestari", KAPUAS_OTHER_VILLAGE, dt.date(1990, 8, 17), "F", 12)
+    for name, opd, birth, sex, serial in (
+        (OPD_SOCIAL_WORKER, OPD_SOCIAL, dt.date(1988, 11, 2), "M", 14),
+        (OPD_PMD_WORKER, OPD_PMD, dt.date(1993, 2, 14), "F", 15),
+    ):
+        add_worker(
+            session,
+            name,
+            KAPUAS_OTHER_VILLAGE,
+            birth,
+            sex,
+            serial,
+            segment="non_asn",
+            opd=opds[opd],
+        )
     barut_worker = add_worker(
         session, "Rahmat Hidayat", BARUT_VILLAGE, serial=13, segment="pu", company=barut_company
     )
