@@ -1,15 +1,23 @@
-"""HTTP hardening: security headers, no caching of personal data, JSON errors for the API."""
+"""HTTP hardening: security headers, no caching of personal data, refusals in the user's language
+(JSON for the API), and the parameter guard of app/params.py in front of every view."""
 
 from __future__ import annotations
 
+import logging
 from urllib.parse import urlsplit
 
 from flask import flash, jsonify, redirect, request
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_talisman import Talisman
-from werkzeug.exceptions import BadRequest
+from flask_wtf.csrf import CSRFError
+from markupsafe import Markup
+from sqlalchemy.exc import DataError
 
 from app import params
+from app.extensions import db
+
+log = logging.getLogger(__name__)
 
 CSP = {
     "default-src": "'self'",
@@ -46,17 +54,47 @@ def register(app) -> None:
 
     params.register(app)
 
+    def _refusal_page(message: str, status: int):
+        """A short page in the user's language, for a refusal that has no screen to go back to."""
+        page = Markup(
+            '<!doctype html><html lang="{lang}"><head><meta charset="utf-8"><title>{message}'
+            '</title></head><body><h1>{message}</h1><p><a href="/">{back}</a></p></body></html>'
+        ).format(lang=str(get_locale() or "id"), message=message, back=_("Back"))
+        return page, status, {"Content-Type": "text/html; charset=utf-8"}
+
+    def _message_400(error) -> str:
+        """Our own refusals speak for themselves; to refuse in your own words, raise
+        params.ParameterRefused(description=_("...")). Any other 400 text is English."""
+        if isinstance(error, params.Refused):
+            return error.description  # already in the user's language
+        if isinstance(error, CSRFError):
+            return _("The form has expired or came from elsewhere; reload the page and try again.")
+        return _("The request is not valid.")  # Werkzeug's and Flask-WTF's texts are English
+
     @app.errorhandler(400)
     def _bad_request(error):
-        message = getattr(error, "description", None) or _("The request is not valid.")
-        if not isinstance(message, str) or message == BadRequest.description:
-            message = _("The request is not valid.")
+        message = _message_400(error)
         if request.path.startswith("/api/"):
             return _api_error(400, message)
         if request.method == "GET" and request.args:
             flash(message, "danger")  # back to the same page in its default view
             return redirect(request.path)
-        return message, 400
+        return _refusal_page(message, 400)
+
+    @app.errorhandler(DataError)
+    @app.errorhandler(OverflowError)
+    def _unstorable_value(error):
+        """A value the database cannot hold (a number beyond a column, a NUL): refused, not 500.
+
+        The guard in app/params.py refuses the known ones first; this answers the rest, such as
+        a record number in a screen's own argument. Any other OverflowError stays an error.
+        """
+        if isinstance(error, OverflowError) and "SQLite INTEGER" not in str(error):
+            raise error
+        db.session.rollback()
+        cause = getattr(error, "orig", error)
+        log.warning("refused a value the database cannot hold: %s", type(cause).__name__)
+        return _bad_request(params.ParameterRefused(description=_("The request is not valid.")))
 
     @app.errorhandler(404)
     def _not_found(error):
@@ -70,6 +108,8 @@ def register(app) -> None:
         message = _(
             "The upload is larger than %(mb)d MB in all; send fewer or smaller files.", mb=limit
         )
+        if isinstance(error, params.Refused):  # an API body over the guard's own limit
+            message = error.description
         if request.path.startswith("/api/"):
             return _api_error(413, message)
         back = request.referrer

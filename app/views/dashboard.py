@@ -10,6 +10,7 @@ from flask_appbuilder.security.decorators import has_access
 from flask_babel import gettext as _
 from sqlalchemy import select, true
 
+from app import params
 from app.extensions import db
 from app.models import AwardPeriod, Regency
 from app.reports.profile import charts, profile_pdf
@@ -18,11 +19,15 @@ from app.services import audit
 from app.services import coverage as cov
 from app.services import villages as desa100
 
-EARLIEST = dt.date(2000, 1, 1)
+EARLIEST = params.EARLIEST_DATE
 
 
 def _on() -> dt.date:
-    """The date the dashboard is read on: today, or a valid earlier date from 2000 on."""
+    """The date the dashboard is read on: today, or a valid earlier date from 2000 on.
+
+    The guard (app/params.py) has already dropped, with a message, a date that is not an ISO date
+    from 2000 to 2100; a later one is read as today.
+    """
     try:
         on = dt.date.fromisoformat(request.args.get("on", ""))
     except ValueError:
@@ -47,8 +52,8 @@ class DashboardView(BaseView):
         scope = current_scope()
         on = _on()
         wanted = request.args.get("regency", type=int)
-        if wanted is not None and not scope.allows_regency(wanted):
-            abort(404)
+        if wanted is not None and not (0 < wanted <= params.INT4 and scope.allows_regency(wanted)):
+            abort(404)  # no such regency, in scope or at all (an id beyond any integer column)
         figures = cov.coverage(db.session, scope, on, regency_id=wanted)
         if wanted is not None and not figures.regencies:
             abort(404)
