@@ -163,8 +163,13 @@ def test_money_and_dates_are_shown_the_indonesian_way(app, as_user):
     from app.models import Enrollment
 
     with app.app_context():
-        enrollment = db.session.query(Enrollment).first()
-        enrollment_id = enrollment.id
+        # The world's one enrollment (Rahmat Hidayat's); other tests add enrollments of their own.
+        enrollment_id = (
+            db.session.query(Enrollment.id)
+            .join(Enrollment.worker)
+            .filter(Worker.name == "Rahmat Hidayat", Enrollment.start_date == dt.date(2025, 1, 1))
+            .scalar()
+        )
     page = text_of(as_user("admin").get(f"/enrollmentview/show/{enrollment_id}"))
     assert "1 Januari 2025" in page
     assert "Rp 3.500.000" in page
