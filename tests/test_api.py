@@ -104,11 +104,14 @@ def test_an_invalid_nik_is_refused_in_indonesian(app, client, sari):
 
 
 def test_a_nik_whose_sex_does_not_match_is_refused(app, client, sari):
-    response = client.post(
-        "/api/v1/worker/", json=worker_payload(app, nik_serial=503, sex="M"), headers=sari
-    )
+    payload = worker_payload(app, nik_serial=503, sex="M")
+    response = client.post("/api/v1/worker/", json=payload, headers=sari)
     assert response.status_code == 422
     assert response.get_json()["field"] == "nik"
+    from app.extensions import db
+
+    with app.app_context():
+        assert db.session.query(Worker).filter_by(nik=payload["nik"]).count() == 0
 
 
 def test_status_cannot_be_set_through_the_payload(app, client, sari):

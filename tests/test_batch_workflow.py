@@ -457,7 +457,11 @@ def test_the_sponsor_statement_lists_whom_the_village_fund_covered(app, oki, vin
 
 def test_a_sponsor_of_another_regency_is_not_found(app, as_user):
     sponsor = sponsor_id(app, "Dana Desa Pulau Telo")
+    with app.app_context():
+        before = db.session.scalar(select(func.max(ReportJob.id))) or 0
     response = as_user("budi").post(
         "/reports/sponsor", data={"sponsor": sponsor, "start": "2026-01-01", "end": "2026-06-30"}
     )
     assert response.status_code == 404
+    with app.app_context():  # no statement was queued for him
+        assert db.session.scalar(select(func.count()).where(ReportJob.id > before)) == 0

@@ -93,6 +93,11 @@ def test_row_actions_refuse_an_out_of_scope_record(as_user, app):
     assert response.status_code == 404
     response = as_user("sari").post(f"/enrollmentview/action/end/{enrollment_id}")
     assert response.status_code == 404
+    with app.app_context():
+        from app.extensions import db
+
+        enrollment = db.session.get(Enrollment, enrollment_id)
+        assert (enrollment.status, enrollment.end_date) == ("active", None)
 
 
 def test_export_contains_only_the_users_scope(as_user):
@@ -117,11 +122,11 @@ def test_company_form_offers_only_regencies_in_scope(as_user):
 
 
 def test_a_tampered_village_id_outside_scope_is_refused(app, as_user):
-    with app.app_context():
-        from app.extensions import db
-        from app.models import Village
+    from app.extensions import db
+    from app.models import Regency, Village
 
-        barut_village = db.session.query(Village).filter_by(code="62.05.01.1001").one().id
+    kapuas = record_id(app, Regency, code="62.03")  # in sari's area: only the village is wrong
+    barut_village = record_id(app, Village, code="62.05.01.1001")
     client = as_user("sari")
     response = client.post(
         "/companyview/add",
@@ -131,14 +136,14 @@ def test_a_tampered_village_id_outside_scope_is_refused(app, as_user):
             "risk_group": "1",
             "status": "active",
             "declared_workforce": "1",
-            "regency": "1",
+            "regency": str(kapuas),
             "village": str(barut_village),
         },
     )
-    assert response.status_code == 200  # the form comes back with an error
+    assert response.status_code == 200  # the form comes back with an error on the village
+    village_field = re.search(r'name="village".*?</td>', text_of(response), re.DOTALL).group(0)
+    assert "Pilih salah satu opsi dari daftar." in village_field
     with app.app_context():
-        from app.extensions import db
-
         assert db.session.query(Company).filter_by(name="PT Tamper").count() == 0
 
 
