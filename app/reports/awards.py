@@ -2,7 +2,9 @@
 
 Both read the stored scores (the snapshot each was computed from), so a printed ranking is the
 ranking on screen. Company categories can hold thousands of companies: the report prints the
-best RANKED of the user's area and says how many took part.
+best RANKED of the user's area and says how many took part. Regencies and cities are ranked within
+their province, so their report prints the best RANKED of each province, province by province,
+each with its province; the certificates go to the first WINNERS of each province.
 """
 
 from __future__ import annotations
@@ -23,13 +25,16 @@ from app.services import award_evidence, awards
 RANKED = 25
 
 
-def _scores(session, period: AwardPeriod, category: str, visible, limit: int | None):
+def _scores(session, period: AwardPeriod, category: str, visible, best: int):
+    """The best `best` of the user's area: of each province for regencies, else of all."""
     query = (
         select(AwardScore)
         .where(AwardScore.period_id == period.id, AwardScore.category == category, visible)
-        .order_by(*awards.ranking_order())
+        .order_by(*awards.ranking_order(category))
     )
-    return session.scalars(query.limit(limit) if limit else query).all()
+    if awards.ranks_by_province(category):
+        return session.scalars(query.where(AwardScore.rank <= best)).all()
+    return session.scalars(query.limit(best)).all()
 
 
 def ranking_context(session, period: AwardPeriod, category: str, visible) -> dict:
@@ -56,12 +61,18 @@ def ranking_context(session, period: AwardPeriod, category: str, visible) -> dic
         for i in panel
         if (i.id, s.subject_id) in found
     ]
+    by_province = awards.ranks_by_province(category)
     return {
         "period": period,
         "category": category,
         "category_label": awards.CATEGORY_LABELS[category],
         "indicators": indicators,
         "rows": rows,
+        "by_province": by_province,
+        "ranked": RANKED,
+        "provinces": awards.provinces_of(session, [s.regency_id for s in scores])
+        if by_province
+        else {},
         "evidence": evidence,
         "participants": session.scalar(base) or 0,
         "shown_of": session.scalar(base.where(visible)) or 0,
@@ -94,7 +105,8 @@ def ranking_pdf(session, period: AwardPeriod, category: str, visible) -> bytes |
 
 
 def certificates_pdf(session, period: AwardPeriod, category: str, visible) -> bytes | None:
-    """One landscape page per winner (ranks 1 to WINNERS) inside the user's area."""
+    """One landscape page per winner (ranks 1 to WINNERS; of each province for regencies)
+    inside the user's area."""
     winners = [
         s
         for s in _scores(session, period, category, visible, awards.WINNERS)
@@ -102,11 +114,16 @@ def certificates_pdf(session, period: AwardPeriod, category: str, visible) -> by
     ]
     if not winners:
         return None
+    by_province = awards.ranks_by_province(category)
     return render_pdf(
         "reports/award_certificates.html",
         request.url_root,
         period=period,
         category_label=awards.CATEGORY_LABELS[category],
         winners=winners,
+        by_province=by_province,
+        provinces=awards.provinces_of(session, [s.regency_id for s in winners])
+        if by_province
+        else {},
         printed=dt.date.today(),
     )

@@ -198,14 +198,24 @@ def province_figures(session, regencies: dict[int, dict]) -> dict[int, dict]:
     return provinces
 
 
-def region_values(figures: dict[int, dict]) -> dict[int, dict[str, int]]:
-    """Turn a region's raw figures into 0-100 values (hundredths) per computed indicator."""
-    best = max((f["vulnerable_funded"] for f in figures.values()), default=0)
+def region_values(figures: dict[int, dict], group: str | None = None) -> dict[int, dict[str, int]]:
+    """Turn a region's raw figures into 0-100 values (hundredths) per computed indicator.
+
+    The relative figure (vulnerable workers funded) is scaled so the best subject of its group
+    has 100: `group` names the figure that groups them (a regency's `province_id`, as regencies
+    compete within their province), or None for one group of all.
+    """
+    best: dict = {}
+    for f in figures.values():
+        key = f.get(group) if group else None
+        best[key] = max(best.get(key, 0), f["vulnerable_funded"])
     return {
         subject: {
             "wage_coverage": _ratio(f["wage_covered"], f["wage_potential"]),
             "informal_coverage": _ratio(f["informal_covered"], f["informal_potential"]),
-            "vulnerable_funded": _ratio(f["vulnerable_funded"], best),
+            "vulnerable_funded": _ratio(
+                f["vulnerable_funded"], best[f.get(group) if group else None]
+            ),
             "villages_at_100": _ratio(f["villages_at_100"], f["villages"]),
             "non_asn_coverage": _ratio(f["non_asn_covered"], f["non_asn"]),
             "companies_compliant": _ratio(f["companies_compliant"], f["companies"]),
@@ -285,4 +295,5 @@ def figures_and_values(session, period: AwardPeriod, category: str, on: dt.date)
     figures = regency_figures(session, period, on)
     if category == AwardCategory.PROVINCE:
         figures = province_figures(session, figures)
-    return figures, region_values(figures)
+        return figures, region_values(figures)
+    return figures, region_values(figures, group="province_id")

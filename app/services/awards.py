@@ -5,12 +5,17 @@ small/micro companies. How a score is made (also printed with the ranking):
 - every indicator is a value from 0 to 100, kept in hundredths: a coverage ratio capped at 100,
   a share of villages, projects, bills or companies, a panel's mark, or (for `relative`
   indicators such as the number of vulnerable workers funded) the subject's figure scaled so the
-  best subject has 100; an indicator with nothing to measure (no project, no bill) scores 0, since
-  the records show nothing to credit;
+  best subject of its round has 100; an indicator with nothing to measure (no project, no bill)
+  scores 0, since the records show nothing to credit;
 - the desk score is the weighted mean of the computed indicators, the panel score that of the
   panel's, and the final score the weighted mean of all (so the stages count by their weights);
   a panel mark not entered counts as 0;
-- ties are broken by the higher panel score, then the higher desk score, then the name.
+- ties are broken by the higher panel score, then the higher desk score, then the name;
+- regencies and cities compete within their province, as in the award's provincial round: their
+  ranks start from 1 in each province and the relative figures are scaled to the province's best.
+  Provinces and companies are ranked nationally.
+Opening, computing and locking a period belong to the national administrator (an unrestricted
+scope); the panel marks only participants inside its own area.
 The default weights are illustrative: no official Paritrana weights are published. Admins edit
 them while the period is open; a locked period can be neither recomputed nor edited.
 """
@@ -147,12 +152,29 @@ def may_mark(scope, category: str, regency_id: int | None) -> bool:
     return scope.allows_regency(regency_id)
 
 
-def set_marks(session, period, category, subject_id, marks: dict[int, tuple], user_id, now):
+def subject_regency(session, category: str, subject_id: int) -> int | None:
+    """The regency a participant belongs to (a regency itself, a company's); None for a province."""
+    if category == AwardCategory.PROVINCE:
+        return None
+    if category == AwardCategory.REGENCY:
+        return subject_id
+    return session.scalar(select(Company.regency_id).where(Company.id == subject_id))
+
+
+def set_marks(
+    session, period, category, subject_id, marks: dict[int, tuple], user_id, now, *, scope
+):
     """Record a participant's panel marks ({indicator id: (value, evidence)}) together.
 
-    Panel indicators left out or given an empty value keep their mark. Raises ServiceError
-    naming the indicator at fault; the caller rolls back.
+    A participant outside the scope (another branch's regency, a company in it, a province for a
+    restricted user) reads as not found and nothing is recorded. Panel indicators left out or
+    given an empty value keep their mark. Raises ServiceError naming the indicator at fault; the
+    caller rolls back.
     """
+    if not subject_exists(session, category, subject_id) or not may_mark(
+        scope, category, subject_regency(session, category, subject_id)
+    ):
+        raise NotFound(_("No such participant in this category."))
     for indicator in indicators_of(period, category):
         if indicator.source != IndicatorSource.PANEL or indicator.id not in marks:
             continue
@@ -231,8 +253,18 @@ def rank(rows: list[dict], group=lambda row: None) -> list[dict]:
     return ordered
 
 
-def ranking_order() -> list:
-    """The order of a ranking: province by province (regencies), then rank and name."""
+def ranks_by_province(category: str) -> bool:
+    """Tell whether a category is ranked province by province (regencies and cities)."""
+    return category == AwardCategory.REGENCY
+
+
+def ranking_order(category: str) -> list:
+    """The order of a category's ranking: province by province for regencies, then rank, name.
+
+    Companies are ranked nationally, so they are listed by rank whatever their province.
+    """
+    if not ranks_by_province(category):
+        return [AwardScore.rank, AwardScore.subject_name]
     province = (
         select(Province.code)
         .join(Regency, Regency.province_id == Province.id)
@@ -240,6 +272,21 @@ def ranking_order() -> list:
         .scalar_subquery()
     )
     return [province, AwardScore.rank, AwardScore.subject_name]
+
+
+def provinces_of(session, regency_ids) -> dict:
+    """The province (its code and name) of each regency, {regency id: row}, in one query."""
+    ids = {i for i in regency_ids if i is not None}
+    if not ids:
+        return {}
+    return {
+        row.regency_id: row
+        for row in session.execute(
+            select(Regency.id.label("regency_id"), Province.code, Province.name)
+            .join(Province, Province.id == Regency.province_id)
+            .where(Regency.id.in_(ids))
+        )
+    }
 
 
 def compute_scores(
@@ -317,7 +364,7 @@ def compute_scores(
 
 def _group_of(session, category: str, rows: list[dict]):
     """How rows are grouped for ranking: regencies by province, other categories together."""
-    if category != AwardCategory.REGENCY:
+    if not ranks_by_province(category):
         return lambda row: None
     ids = [row["subject_id"] for row in rows]
     province = dict(

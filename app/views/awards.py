@@ -133,8 +133,11 @@ class AwardView(BaseView):
         pages = max(1, -(-total // PER_PAGE))
         page = min(max(request.args.get("page", 1, type=int), 1), pages)
         scores = db.session.scalars(
-            query.order_by(*awards.ranking_order()).limit(PER_PAGE).offset((page - 1) * PER_PAGE)
+            query.order_by(*awards.ranking_order(category))
+            .limit(PER_PAGE)
+            .offset((page - 1) * PER_PAGE)
         ).all()
+        by_province = awards.ranks_by_province(category)
         participants = db.session.scalar(
             select(func.count(AwardScore.id)).where(
                 AwardScore.period_id == period.id, AwardScore.category == category
@@ -152,6 +155,10 @@ class AwardView(BaseView):
             categories=awards.CATEGORIES,
             indicators=awards.indicators_of(period, category),
             scores=scores,
+            by_province=by_province,
+            provinces=awards.provinces_of(db.session, [s.regency_id for s in scores])
+            if by_province
+            else {},
             participants=participants,
             computed_at=computed_at,
             term=term,
@@ -186,6 +193,9 @@ class AwardView(BaseView):
             period=period,
             category=category,
             score=score,
+            province=awards.provinces_of(db.session, [score.regency_id]).get(score.regency_id)
+            if awards.ranks_by_province(category)
+            else None,
             indicators=indicators,
             values=snapshot["indicators"],
             figures=snapshot["figures"],
@@ -204,8 +214,9 @@ class AwardView(BaseView):
         period = _period(year)
         category = _category(category)
         back = url_for("AwardView.subject", year=year, category=category, subject_id=subject_id)
+        scope = current_scope()
         score = scored_subject(period, category, subject_id, None)
-        if not awards.may_mark(current_scope(), category, score.regency_id):
+        if not awards.may_mark(scope, category, score.regency_id):
             abort(404)
         indicators = awards.indicators_of(period, category)
         marks = {
@@ -218,7 +229,9 @@ class AwardView(BaseView):
         now = dt.datetime.now(dt.UTC)
 
         def save():
-            awards.set_marks(db.session, period, category, subject_id, marks, g.user.id, now)
+            awards.set_marks(
+                db.session, period, category, subject_id, marks, g.user.id, now, scope=scope
+            )
             return award_evidence.attach_all(
                 db.session, indicators, subject_id, score.regency_id, _uploads(indicators),
                 g.user.id, now,
