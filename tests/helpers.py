@@ -2,17 +2,33 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import itertools
 from contextlib import contextmanager
 
 from sqlalchemy import event
 
 from app.extensions import db
+from app.services.identifiers import make_nik
+
+_NIKS = itertools.count()
 
 
 def record_id(app, model, **filters) -> int:
     """Return the id of the one record matching the filters."""
     with app.app_context():
         return db.session.query(model).filter_by(**filters).one().id
+
+
+def unique_nik(district: str = "62.03.01", sex: str = "M") -> tuple[str, dt.date]:
+    """A valid NIK and its birth date that no other call in this test run returns.
+
+    Births from 2003 on, one day apart, serials from 9700: a region the world and the modules'
+    own generators leave alone, so a test owns the person it makes whatever ran before it.
+    """
+    n = next(_NIKS)
+    born = dt.date(2003, 1, 1) + dt.timedelta(days=n)
+    return make_nik(district, born, sex, 9700 + n % 300), born
 
 
 @contextmanager

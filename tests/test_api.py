@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 
 from app.models import Enrollment, Regency, Village, Worker
@@ -40,10 +42,12 @@ def worker_payload(app, name="Maria Tingang", nik_serial=501, **extra):
     return payload | extra
 
 
-def _serial() -> int:
-    import uuid
+_SERIALS = itertools.count(1000)
 
-    return uuid.uuid4().int % 8000 + 1000
+
+def _serial() -> int:
+    """A NIK serial (and name suffix) no other test of this module uses."""
+    return next(_SERIALS)
 
 
 def test_the_api_needs_a_token(client):
@@ -115,9 +119,10 @@ def test_a_nik_whose_sex_does_not_match_is_refused(app, client, sari):
 
 
 def test_status_cannot_be_set_through_the_payload(app, client, sari):
+    serial = _serial()
     created = client.post(
         "/api/v1/worker/",
-        json=worker_payload(app, name=f"Status {_serial()}", nik_serial=_serial()),
+        json=worker_payload(app, name=f"Status {serial}", nik_serial=serial),
         headers=sari,
     )
     worker = created.get_json()["id"]

@@ -6,7 +6,6 @@ Dinas PMD Kapuas, in the same regency and the same village, is out of his area o
 
 from __future__ import annotations
 
-import datetime as dt
 import uuid
 
 import pytest
@@ -14,8 +13,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Opd, Village, Worker
-from app.services.identifiers import make_nik
-from tests.helpers import record_id, text_of
+from tests.helpers import record_id, text_of, unique_nik
 from tests.test_api import token
 from tests.world import (
     KAPUAS_VILLAGE,
@@ -24,11 +22,6 @@ from tests.world import (
     OPD_SOCIAL_WORKER,
     add_worker,
 )
-
-
-def _unique_nik() -> tuple[str, dt.date]:
-    born = dt.date(1980 + uuid.uuid4().int % 20, 1 + uuid.uuid4().int % 12, 5)
-    return make_nik("62.03.01", born, "M", uuid.uuid4().int % 9000 + 1000), born
 
 
 def test_dodi_lists_the_worlds_social_worker_and_not_the_pmd_one(as_user):
@@ -65,7 +58,7 @@ def opd_workers(app):
     ids = {}
     with app.app_context():
         for key, opd_name in (("social", "Dinas Sosial Kapuas"), ("pmd", "Dinas PMD Kapuas")):
-            nik, born = _unique_nik()
+            nik, born = unique_nik()
             worker = add_worker(db.session, f"{key.upper()} {tag}", KAPUAS_VILLAGE, born)
             worker.nik = nik
             worker.segment = "non_asn"
@@ -97,7 +90,7 @@ def test_dodi_lists_only_his_opds_workers_through_the_api(client, opd_workers):
 
 
 def test_a_worker_dodi_registers_is_employed_by_his_opd(app, client):
-    nik, born = _unique_nik()
+    nik, born = unique_nik()
     payload = {
         "nik": nik,
         "name": f"Honorer {uuid.uuid4().hex[:6]}",
@@ -114,7 +107,7 @@ def test_a_worker_dodi_registers_is_employed_by_his_opd(app, client):
 
 
 def test_dodi_cannot_register_a_worker_for_another_opd(app, client):
-    nik, born = _unique_nik()
+    nik, born = unique_nik()
     name = f"Honorer {uuid.uuid4().hex[:6]}"
     payload = {
         "nik": nik,
