@@ -1,22 +1,28 @@
-"""Security manager: declarative roles, throttled API login, password policy, auth audit."""
+"""Security manager: declarative roles, throttled sign-in, sessions that end, password policy,
+auth audit."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import time
 
-from flask import current_app, g
+from flask import current_app, g, request
+from flask import session as cookie_session
 from flask_appbuilder.exceptions import PasswordComplexityValidationError
-from flask_appbuilder.security.api import SecurityApi
 from flask_appbuilder.security.manager import BaseSecurityManager
 from flask_appbuilder.security.sqla.manager import SecurityManager
-from flask_appbuilder.utils.limit import Limit
 from flask_babel import gettext as _
-from flask_limiter.util import get_remote_address
+from flask_jwt_extended import get_jwt
+from flask_login import user_logged_in
 from sqlalchemy import inspect
 from sqlalchemy.orm import joinedload
+from werkzeug.exceptions import TooManyRequests
 
-from app.services import audit
+from app import params, signin
+from app.services import audit, sessions
+
+SESSION_KEY = "_sid"  # the session's secret in the signed cookie
 
 # The most common passwords seen in Indonesian breach corpora and worldwide lists.
 COMMON_PASSWORDS = {
@@ -57,22 +63,88 @@ def password_policy(password: str) -> None:
         )
 
 
-class LimitedSecurityApi(SecurityApi):
-    """FAB's JWT login, throttled like the form login."""
+class SignInRefused(params.Refused, TooManyRequests):
+    """Too many failed sign-ins for this account or address: wait, then try again."""
 
-    def __init__(self, *args, **kwargs):
-        rate = current_app.config.get("AUTH_RATE_LIMIT", "5 per 60 second")
-        self.limits = [Limit(rate, key_func=get_remote_address, methods=("POST",))]
-        super().__init__(*args, **kwargs)
+    def __init__(self, seconds: int):
+        minutes = max(1, -(-seconds // 60))
+        super().__init__(
+            description=_("Too many failed sign-ins; try again in %(n)d minutes.", n=minutes),
+            retry_after=seconds,
+        )
+
+
+def _idle() -> dt.timedelta:
+    return dt.timedelta(minutes=current_app.config["SESSION_IDLE_MINUTES"])
+
+
+def _absolute() -> dt.timedelta:
+    return dt.timedelta(hours=current_app.config["SESSION_MAX_HOURS"])
 
 
 class AppSecurityManager(SecurityManager):
     """FAB's security manager with our roles, schema-by-migration and an audited login."""
 
-    security_api = LimitedSecurityApi
+    @property
+    def _engine(self):
+        return self.session.get_bind()
+
+    def auth_user_db(self, username, password):
+        """FAB's password check behind the throttle; a success opens a server-side session.
+
+        Form and API sign-in both come here, so both are throttled alike.
+        """
+        address = request.remote_addr
+        throttle = signin.throttle()
+        if throttle and (seconds := throttle.wait(username, address)):
+            raise SignInRefused(seconds)
+        user = super().auth_user_db(username, password)
+        if user is None:
+            if throttle:
+                throttle.failed(username, address)
+            if username and self.find_user(username=username) is None:
+                # FAB audits a wrong password of a known user only; a guessed name counts too
+                audit.record(self.session, "login_failed", "User", None)
+            return None
+        if throttle:
+            throttle.succeeded(username, address)
+        g.lindungi_new_session = sessions.start(self._engine, user.id, address)
+        return user
+
+    def create_login_manager(self, app):
+        manager = super().create_login_manager(app)
+        user_logged_in.connect(_keep_session_in_cookie)
+        return manager
+
+    def create_jwt_manager(self, app):
+        manager = super().create_jwt_manager(app)
+        manager.additional_claims_loader(_session_claim)
+        return manager
+
+    def load_user(self, pk):
+        """The cookie's user, if the session the cookie names is still live."""
+        user = self.get_user_by_id(int(pk))
+        if user is None or not user.is_active:
+            return None
+        if not sessions.check(
+            self._engine, cookie_session.get(SESSION_KEY), user.id, _idle(), _absolute()
+        ):
+            cookie_session.pop(SESSION_KEY, None)
+            return None
+        return user
+
+    def reset_password(self, userid, password):
+        """A password change ends every session of the user (the flush listener does it);
+        whoever changed their own password goes on in a fresh session."""
+        super().reset_password(userid, password)
+        current = g.get("user")
+        if current is not None and getattr(current, "id", None) == userid:
+            cookie_session[SESSION_KEY] = sessions.start(self._engine, userid, request.remote_addr)
 
     def create_db(self) -> None:
         """Create the declared roles once the migrations have made the tables."""
+        if not current_app.config.get("FAB_UPDATE_PERMS"):
+            return  # the release step writes roles and permissions, not every server's start
         engine = self.session.get_bind(mapper=None, clause=None)
         if "ab_user" not in inspect(engine).get_table_names():
             return
@@ -86,12 +158,18 @@ class AppSecurityManager(SecurityManager):
         reaches API callers within that many seconds (0 turns the cache off); the access token
         itself lives longer than that anyway.
         """
+        pk, now = int(jwt_data["sub"]), time.monotonic()
+        if not sessions.check(self._engine, jwt_data.get("sid"), pk, _idle(), _absolute()):
+            return None
         ttl = current_app.config.get("JWT_USER_CACHE_SECONDS", 0)
         if not ttl:
-            return super().load_user_jwt(_jwt_header, jwt_data)
+            user = self.get_user_by_id(pk)
+            if user is None or not user.is_active:
+                return None
+            g.user = user
+            return user
         from app.scope import scope_for_user
 
-        pk, now = int(jwt_data["sub"]), time.monotonic()
         cache = self.__dict__.setdefault("_jwt_users", {})
         hit = cache.get(pk)
         if hit is None or now - hit[0] >= ttl:
@@ -142,4 +220,27 @@ class AppSecurityManager(SecurityManager):
         audit.record(self.session, "login_failed", "User", getattr(user, "id", None))
 
     def on_user_logout(self, user) -> None:
-        audit.record(self.session, "logout", "User", getattr(user, "id", None))
+        """Signing out ends every session and token of the user, on every server."""
+        user_id = getattr(user, "id", None)
+        cookie_session.pop(SESSION_KEY, None)
+        if user_id is not None:
+            sessions.end_all(self.session, user_id, "logout")
+        audit.record(self.session, "logout", "User", user_id)
+
+
+def _keep_session_in_cookie(_app, user, **_extra) -> None:
+    """After a form sign-in, the browser's cookie names the session just opened."""
+    token = g.pop("lindungi_new_session", None)
+    if token:
+        cookie_session[SESSION_KEY] = token
+
+
+def _session_claim(_identity) -> dict:
+    """Tokens name their sign-in's session: a new one at login, the same one on refresh."""
+    token = g.get("lindungi_new_session")
+    if token is None:
+        try:
+            token = get_jwt().get("sid")
+        except RuntimeError:  # no token in this request
+            token = None
+    return {"sid": token} if token else {}

@@ -5,10 +5,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from app import create_app
 from app.extensions import db
 from app.models import AuditEvent, Worker
-from tests.conftest import TEST_CONFIG
 from tests.helpers import record_id
 
 
@@ -52,32 +50,6 @@ def test_a_delete_by_get_is_refused(app, sari_with_csrf):
     assert sari_with_csrf.get(f"/workerview/delete/{worker}").status_code == 302
     with app.app_context():
         assert db.session.get(Worker, worker) is not None
-
-
-def test_login_is_throttled_after_five_failures(tmp_path):
-    limited = create_app(
-        TEST_CONFIG
-        | {
-            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'limit.db'}",
-            "RATELIMIT_ENABLED": True,
-            "AUTH_RATE_LIMIT": "5 per 60 second",
-        }
-    )
-    client = limited.test_client()
-    codes = [
-        client.post("/login/", data={"username": "nobody", "password": "wrong"}).status_code
-        for _ in range(6)
-    ]
-    assert codes[-1] == 429
-    api = [
-        client.post(
-            "/api/v1/security/login", json={"username": "nobody", "password": "x", "provider": "db"}
-        ).status_code
-        for _ in range(6)
-    ]
-    assert api[-1] == 429
-    with limited.app_context():
-        db.engine.dispose()
 
 
 @pytest.mark.parametrize(
@@ -216,3 +188,22 @@ def test_every_declared_role_pattern_fits_fabs_250_character_column():
     for role, entries in fab_roles().items():
         for view_pattern, permission_pattern in entries:
             assert len(view_pattern) <= 250 and len(permission_pattern) <= 100, role
+
+
+def test_the_demo_server_names_no_software_or_version(app):
+    import threading
+    import urllib.request
+
+    from app.serving import make_server
+
+    server = make_server(app, "127.0.0.1", 0, threads=2)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        port = server.effective_port
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/login/") as response:  # noqa: S310
+            headers = dict(response.headers)
+    finally:
+        server.close()
+    assert "Server" not in headers
+    assert not any("Werkzeug" in v or "Python" in v for v in headers.values())

@@ -38,6 +38,7 @@ from app.models.permits import (
     ReportJob,
 )
 from app.models.scope import UserScope
+from app.models.sessions import AuthSession
 from app.models.workers import (
     Enrollment,
     EnrollmentStatus,
@@ -49,6 +50,7 @@ from app.models.workers import (
 )
 
 __all__ = [
+    "AuthSession",
     "AwardCategory",
     "AwardEvidence",
     "AwardIndicator",
