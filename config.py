@@ -81,6 +81,9 @@ class Config:
     # into an exception text, a log line or an error page.
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True, "hide_parameters": True}
     AUTO_UPGRADE_DB = env_bool("LINDUNGI_AUTO_UPGRADE", False)
+    # Sync FAB's roles and permissions at start (under a lock) without migrating; otherwise
+    # `flask --app run release` does it once per deployment.
+    SYNC_AT_START = env_bool("LINDUNGI_SYNC_AT_START", False)
 
     # Flask-AppBuilder
     AUTH_TYPE = AUTH_DB
@@ -98,13 +101,18 @@ class Config:
     FAB_PASSWORD_COMPLEXITY_ENABLED = True
     PASSWORD_MIN_LENGTH = env_int("LINDUNGI_PASSWORD_MIN_LENGTH", 12, minimum=8)
 
-    # Login throttling (FAB needs both switches)
     # API callers (JWT) are kept this many seconds per process with their roles and scope.
     JWT_USER_CACHE_SECONDS = env_int("LINDUNGI_JWT_USER_CACHE", 10, minimum=0)
+    # Sign-in throttling (app/signin.py): failures only, per account and per address. FAB's own
+    # per-address limit on every sign-in POST stays off: it locked out offices behind one NAT.
     RATELIMIT_ENABLED = env_bool("LINDUNGI_RATELIMIT", True)
-    AUTH_RATE_LIMITED = True
-    AUTH_RATE_LIMIT = os.environ.get("LINDUNGI_LOGIN_LIMIT", "5 per 60 second")
+    AUTH_RATE_LIMITED = False
+    LOGIN_ACCOUNT_LIMIT = os.environ.get("LINDUNGI_LOGIN_ACCOUNT_LIMIT", "10 per 5 minutes")
+    LOGIN_ADDRESS_LIMIT = os.environ.get("LINDUNGI_LOGIN_ADDRESS_LIMIT", "100 per 10 minutes")
+    # memory:// is per process; several servers share redis://host:6379/0
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    # Reverse proxies in front of the app whose X-Forwarded-For/-Proto may be believed (a count)
+    TRUSTED_PROXIES = env_int("LINDUNGI_TRUSTED_PROXIES", 0, minimum=0)
     RATELIMIT_HEADERS_ENABLED = True
 
     # Language: Indonesian first, English second
@@ -122,7 +130,11 @@ class Config:
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
     REMEMBER_COOKIE_HTTPONLY = True
-    PERMANENT_SESSION_LIFETIME = env_int("LINDUNGI_SESSION_MINUTES", 480, minimum=5) * 60
+    # Sessions end after this long without use, and after this long in any case (app/services/
+    # sessions.py); signing out, a password, role, scope or activation change ends them at once.
+    SESSION_IDLE_MINUTES = env_int("LINDUNGI_SESSION_IDLE_MINUTES", 30, minimum=1)
+    SESSION_MAX_HOURS = env_int("LINDUNGI_SESSION_MAX_HOURS", 12, minimum=1)
+    PERMANENT_SESSION_LIFETIME = SESSION_MAX_HOURS * 3600
     WTF_CSRF_ENABLED = True
     WTF_CSRF_TIME_LIMIT = 8 * 3600
     MAX_CONTENT_LENGTH = env_int("LINDUNGI_MAX_UPLOAD_MB", 20, minimum=1) * 1024 * 1024
@@ -140,6 +152,10 @@ class Config:
 
     BATCH_MAX_AGE = env_int("LINDUNGI_BATCH_MAX_AGE", 65, minimum=18)
     BATCH_MAX_DECILE = env_int("LINDUNGI_BATCH_MAX_DECILE", 4, minimum=1)
+
+    # Log lines: "json" (one object per line) or "text"; level INFO unless set
+    LOG_FORMAT = os.environ.get("LINDUNGI_LOG_FORMAT", "json")
+    LOG_LEVEL = os.environ.get("LINDUNGI_LOG_LEVEL", "INFO").upper()
 
     EXPORT_MAX_ROWS = env_int("LINDUNGI_EXPORT_MAX_ROWS", 50000, minimum=100)
     DEMO_PASSWORD = os.environ.get("LINDUNGI_DEMO_PASSWORD")

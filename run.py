@@ -1,4 +1,5 @@
-"""Run Lindungi: `python run.py --demo` serves the embedded SQLite demo; `flask --app run ...`."""
+"""Run Lindungi: `python run.py --demo` serves the embedded SQLite demo (waitress);
+`flask --app run ...` for the commands; production serves `run:app` with gunicorn."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import argparse
 import sys
 
 from app import create_app
+from app.serving import make_server
 
 
 def _demo_app():
@@ -28,6 +30,7 @@ def main(argv: list[str]) -> None:
     parser.add_argument("--demo", action="store_true", help="migrate, load demo data and users")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=5000)
+    parser.add_argument("--threads", type=int, default=8)
     args = parser.parse_args(argv)
     if args.demo:
         app, password = _demo_app()
@@ -36,7 +39,7 @@ def main(argv: list[str]) -> None:
         print(f"Password for every demo user: {password}\n")
     else:
         app = create_app()
-    app.run(host=args.host, port=args.port, debug=False)
+    make_server(app, args.host, args.port, args.threads).run()
 
 
 app = create_app() if __name__ != "__main__" else None

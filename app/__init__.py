@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
 from flask import Flask
@@ -23,10 +24,17 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.config.from_object("config.Config")
     if overrides:
         app.config.update(overrides)
+    logs.configure(app)
+    if app.config.get("TRUSTED_PROXIES"):
+        from werkzeug.middleware.proxy_fix import ProxyFix
 
-    from app import i18n, roles, security
+        hops = app.config["TRUSTED_PROXIES"]  # the client's address, scheme and host
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+
+    from app import i18n, release, roles, security
 
     _compile_translations(app, i18n)
+    i18n.use_wtforms_catalog()
 
     app.config["FAB_ROLES"] = roles.fab_roles()
     app.config["FAB_PASSWORD_COMPLEXITY_VALIDATOR"] = security.password_policy
@@ -35,26 +43,29 @@ def create_app(overrides: dict | None = None) -> Flask:
     db.init_app(app)
     migrate.init_app(app, db, directory=MIGRATIONS_DIR, render_as_batch=True)
 
+    # The release step at start (the demo, the tests): migrations and FAB's permission sync
+    # under the release lock. Production servers start without it (`flask --app run release`).
+    at_start = bool(app.config.get("AUTO_UPGRADE_DB") or app.config.get("SYNC_AT_START"))
     with app.app_context():
         _configure_engine(db.engine)
-        if app.config.get("AUTO_UPGRADE_DB"):
-            from flask_migrate import upgrade
+        with release.exclusive(db.engine) if at_start else contextlib.nullcontext():
+            if app.config.get("AUTO_UPGRADE_DB"):
+                from flask_migrate import upgrade
 
-            upgrade(directory=MIGRATIONS_DIR)
-        if "ab_user" not in inspect(db.engine).get_table_names():
-            app.config["FAB_UPDATE_PERMS"] = (
-                False  # nothing to write into before `flask db upgrade`
-            )
-        appbuilder = AppBuilder()
-        appbuilder.init_app(app, db.session)
+                upgrade(directory=MIGRATIONS_DIR)
+            has_tables = "ab_user" in inspect(db.engine).get_table_names()
+            app.config["FAB_UPDATE_PERMS"] = at_start and has_tables
+            appbuilder = AppBuilder()
+            appbuilder.init_app(app, db.session)
 
-        from app import menu
+            from app import menu
 
-        menu.register(appbuilder)
+            menu.register(appbuilder)
 
     from app import cli, http, templating
 
     cli.register(app)
+    app.cli.add_command(release.release_command)
     templating.register(app)
     http.register(app)
     return app

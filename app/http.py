@@ -4,26 +4,71 @@
 from __future__ import annotations
 
 import logging
+import sys
 from urllib.parse import urlsplit
 
-from flask import flash, jsonify, redirect, request
+from flask import flash, jsonify, make_response, redirect, request
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_talisman import Talisman
 from flask_wtf.csrf import CSRFError
 from markupsafe import Markup
-from sqlalchemy.exc import DataError
+from sqlalchemy.exc import DataError, InterfaceError, OperationalError, SQLAlchemyError
+from werkzeug.exceptions import InternalServerError
 
-from app import params
+from app import logs, params
+from app.api import messages as api_messages
 from app.extensions import db
 
 log = logging.getLogger(__name__)
+
+RETRY_AFTER_SECONDS = 30  # a database restart or failover usually takes this long
+
+
+def _api_failure(self, **_kwargs):
+    """Flask-AppBuilder's APIs answer any exception with a bare 500 "Fatal error" (`@safe`).
+
+    Installed as `BaseApi.response_500` for every API, FAB's own included: an HTTP error (a
+    throttled sign-in, a refusal) and a database outage go on to the app's error handlers
+    (429, 503 in the user's language), the rest to the 500 handler, which logs it once.
+    """
+    error = sys.exc_info()[1]
+    if error is None:
+        raise InternalServerError()
+    raise error
+
+
+def same_origin_path(url: str | None) -> str | None:
+    """The path and query of a Referer, to send the user back on this site; None if unusable.
+
+    The Host header is the client's to choose, so a Referer naming the same host as the request
+    proves nothing: only its path is kept, and a path that a browser would read as another host
+    ("//evil.example", "/\\evil.example") is refused.
+    """
+    if not url:
+        return None
+    parts = urlsplit(url)
+    if parts.netloc and parts.netloc != request.host:
+        return None  # a form of another site: no way back to it
+    path = parts.path or "/"
+    if not path.startswith("/") or path.startswith(("//", "/\\")) or "\\" in path:
+        return None
+    if any(ord(c) < 32 for c in path + parts.query):
+        return None
+    return path + (f"?{parts.query}" if parts.query else "")
+
+
+def install_api_failures() -> None:
+    from flask_appbuilder.api import BaseApi
+
+    BaseApi.response_500 = _api_failure
+
 
 CSP = {
     "default-src": "'self'",
     "img-src": ["'self'", "data:"],
     "style-src": ["'self'", "'unsafe-inline'"],
-    "script-src": ["'self'", "'unsafe-inline'"],
+    "script-src": "'self'",  # and the nonce of this response: no inline script without it
     "font-src": ["'self'", "data:"],
     "frame-ancestors": "'none'",
     "form-action": "'self'",
@@ -37,6 +82,7 @@ def register(app) -> None:
         force_https=app.config["FORCE_HTTPS"],
         session_cookie_secure=app.config["SESSION_COOKIE_SECURE"],
         content_security_policy=CSP,
+        content_security_policy_nonce_in=["script-src"],  # FAB's templates carry csp_nonce()
         strict_transport_security=app.config["FORCE_HTTPS"],
         referrer_policy="same-origin",
         frame_options="DENY",
@@ -53,6 +99,8 @@ def register(app) -> None:
         return jsonify(message=message), status
 
     params.register(app)
+    install_api_failures()
+    api_messages.install()
 
     def _refusal_page(message: str, status: int):
         """A short page in the user's language, for a refusal that has no screen to go back to."""
@@ -96,6 +144,44 @@ def register(app) -> None:
         log.warning("refused a value the database cannot hold: %s", type(cause).__name__)
         return _bad_request(params.ParameterRefused(description=_("The request is not valid.")))
 
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(InterfaceError)
+    def _database_unavailable(error):
+        """The database cannot be reached (or is locked): 503 in the user's language, no trace."""
+        try:
+            db.session.rollback()
+        except SQLAlchemyError:
+            db.session.remove()  # the connection is gone; the next request gets a new one
+        log.error("database unavailable: %s", type(getattr(error, "orig", error)).__name__)
+        message = _("The service is not available right now; try again in a moment.")
+        response = make_response(
+            _api_error(503, message)
+            if request.path.startswith("/api/")
+            else _refusal_page(message, 503)
+        )
+        response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response
+
+    @app.errorhandler(500)
+    def _server_error(error):
+        """Anything unforeseen: a short page (JSON for the API) with the request's number,
+        which the operator finds in the log; never a traceback."""
+        original = getattr(error, "original_exception", None)
+        if isinstance(original, (OperationalError, InterfaceError)):
+            return _database_unavailable(original)
+        try:
+            db.session.rollback()
+        except SQLAlchemyError:
+            db.session.remove()
+        message = _(
+            "Something went wrong on the server; the error was recorded as %(ref)s. "
+            "Try again, or report this number to your administrator.",
+            ref=logs.request_id(),
+        )
+        if request.path.startswith("/api/"):
+            return _api_error(500, message)
+        return _refusal_page(message, 500)
+
     @app.errorhandler(404)
     def _not_found(error):
         if request.path.startswith("/api/"):
@@ -112,15 +198,22 @@ def register(app) -> None:
             message = error.description
         if request.path.startswith("/api/"):
             return _api_error(413, message)
-        back = request.referrer
-        if back and urlsplit(back).netloc == request.host:  # back to the form, never elsewhere
+        back = same_origin_path(request.referrer)
+        if back:  # back to the form: a path on this site, never a host the request names
             flash(message, "danger")
             return redirect(back)
-        return message, 413
+        return _refusal_page(message, 413)
 
     @app.errorhandler(429)
     def _too_many(error):
         message = _("Too many attempts; wait a minute and try again.")
+        if isinstance(error, params.Refused):
+            message = error.description  # already in the user's language
         if request.path.startswith("/api/"):
-            return _api_error(429, message)
-        return message, 429
+            response = make_response(_api_error(429, message))
+        else:
+            response = make_response(_refusal_page(message, 429))
+        wait = getattr(error, "retry_after", None)
+        seconds = int(wait.total_seconds()) if hasattr(wait, "total_seconds") else wait
+        response.headers["Retry-After"] = str(max(int(seconds or 60), 1))
+        return response

@@ -293,3 +293,17 @@ def ensure_compiled(root: Path = ROOT) -> list[str]:
     if stale:
         compile_catalogs(root, locales=tuple(stale))
     return sorted(stale)
+
+
+def use_wtforms_catalog(root: Path = ROOT) -> None:
+    """Point Flask-WTF at our `wtforms` catalogs.
+
+    Flask-WTF loads WTForms' validation messages ("Field cannot be longer than 150
+    characters.") from the WTForms package, which ships no Indonesian: the form said them in
+    English. Its loader reads the directory through `flask_wtf.i18n.messages_path` on every
+    request, so that one name is pointed at translations/.
+    """
+    import flask_wtf.i18n
+
+    directory = str(translations_dir(root))
+    flask_wtf.i18n.messages_path = lambda: directory

@@ -346,9 +346,13 @@ def json_depth(body: bytes) -> int:
     return deepest
 
 
+# C0 control characters but tab, line feed and carriage return, and DEL: no text field holds them
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
 def _holds_nul(value) -> bool:
     if isinstance(value, str):
-        return "\x00" in value
+        return CONTROL.search(value) is not None
     if isinstance(value, dict):
         return any(_holds_nul(k) or _holds_nul(v) for k, v in value.items())
     if isinstance(value, list):
@@ -395,6 +399,18 @@ def _check_characters() -> None:
     for value in (request.view_args or {}).values():
         if isinstance(value, str) and "\x00" in value:
             raise BadParameter(_("The request contains a character that is not allowed."))
+    if request.method in ("POST", "PUT", "PATCH") and request.mimetype in (
+        "application/x-www-form-urlencoded",
+        "multipart/form-data",
+    ):
+        for key, value in request.form.items(multi=True):
+            if CONTROL.search(key) or CONTROL.search(value):
+                raise BadParameter(
+                    _(
+                        "A text field contains a control character that is not allowed; "
+                        "remove it and send the form again."
+                    )
+                )
 
 
 def _check_record_numbers(views: dict) -> None:

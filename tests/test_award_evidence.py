@@ -305,7 +305,7 @@ def test_an_upload_over_the_request_limit_returns_to_the_form_and_saves_nothing(
         content_type="multipart/form-data",
         headers={"Referer": page_url},
     )
-    assert response.status_code == 302 and response.headers["Location"] == page_url
+    assert response.status_code == 302 and response.headers["Location"] == _url(world)
     assert _files(app, world) == []
     assert _mark(app, world, "regulation") is None
 
@@ -357,3 +357,25 @@ def test_a_name_with_quotes_and_accents_is_sent_in_a_safe_header(app, as_user, w
     header = as_user("sari").get(f"/awards/evidence/{evidence.id}").headers["Content-Disposition"]
     assert header.startswith("attachment;")
     assert "filename*=UTF-8''" in header and '"rapat"' not in header
+
+
+@pytest.mark.parametrize(
+    "host, referer, status, location",
+    [
+        ("evil.example", "http://evil.example/phish", 302, "/phish"),  # Host chosen by the client
+        ("localhost", "http://localhost//evil.example/phish", 413, None),  # read as another host
+        ("localhost", "http://localhost/\\evil.example/phish", 413, None),
+    ],
+)
+def test_an_upload_over_the_limit_is_sent_back_only_to_a_path_on_this_site(
+    app, as_user, world, monkeypatch, host, referer, status, location
+):
+    monkeypatch.setitem(app.config, "MAX_CONTENT_LENGTH", 2048)
+    response = as_user("vina").post(
+        f"{_url(world)}/mark",
+        data={f"file-{world['interview']}": [(io.BytesIO(PDF + b"0" * 4096), "besar.pdf")]},
+        content_type="multipart/form-data",
+        headers={"Referer": referer, "Host": host},
+    )
+    assert response.status_code == status
+    assert response.headers.get("Location") == location

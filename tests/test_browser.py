@@ -139,3 +139,44 @@ def test_the_permit_officer_checks_a_company_and_records_a_refusal(server, brows
     response = page.request.get(f"{server}{link}")
     assert response.headers["content-type"] == "application/pdf"
     page.close()
+
+
+CSP_PAGES = [
+    "/workerview/list/",
+    "/workerview/add",
+    "/companyview/list/",
+    "/dashboard/",
+    "/enrollmentbatchview/list/",
+    "/permitdesk/",
+    "/swagger/v1",
+]
+
+
+def test_no_page_needs_an_inline_script_the_policy_refuses(server, browser):
+    page = browser.new_page()
+    refused = []
+    page.on(
+        "console",
+        lambda msg: refused.append(msg.text) if "Content Security Policy" in msg.text else None,
+    )
+    log_in(page, server, "admin")
+    for path in CSP_PAGES:
+        page.goto(f"{server}{path}")
+        page.wait_for_load_state("networkidle")
+    assert refused == []
+    page.goto(f"{server}/workerview/add")
+    # the scripts that carry a nonce ran: select2 and the pickers are alive
+    assert page.locator(".select2-container").count() > 0
+    page.close()
+
+
+def test_an_injected_inline_script_does_not_run(server, browser):
+    page = browser.new_page()
+    log_in(page, server, "admin")
+    page.goto(f"{server}/workerview/list/")
+    page.evaluate(
+        "() => { const s = document.createElement('script');"
+        " s.textContent = 'window.__injected = true'; document.body.appendChild(s); }"
+    )
+    assert page.evaluate("() => window.__injected === true") is False
+    page.close()

@@ -80,7 +80,9 @@ def test_kapuas_staff_cannot_move_a_worker_to_another_regencys_company_through_t
     assert created.status_code == 201, created.get_json()
     pk = created.get_json()["id"]
     barut_company = record_id(app, Company, name="CV Barito Jaya")
-    response = client.put(f"/api/v1/worker/{pk}", json={"company_id": barut_company}, headers=sari)
+    response = client.put(
+        f"/api/v1/worker/{pk}", json={"company_id": barut_company, "version": 1}, headers=sari
+    )
     assert response.status_code == 404
     with app.app_context():
         assert db.session.get(Worker, pk).company_id is None
@@ -303,7 +305,9 @@ def test_an_api_put_changes_only_the_fields_it_sends(app, client):
     sari = token(client, "sari")
     payload = _worker_payload(app)
     pk = client.post("/api/v1/worker/", json=payload, headers=sari).get_json()["id"]
-    response = client.put(f"/api/v1/worker/{pk}", json={"name": "Nama Baru"}, headers=sari)
+    response = client.put(
+        f"/api/v1/worker/{pk}", json={"name": "Nama Baru", "version": 1}, headers=sari
+    )
     assert response.status_code == 200, response.get_json()
     with app.app_context():
         worker = db.session.get(Worker, pk)
@@ -464,3 +468,48 @@ def test_a_record_is_masked_for_a_reader_told_not_to_see_even_if_the_user_may(ap
         change = privacy.mask_record("Worker", {"nik": ["6203012003850001", None]}, sees=False)
     assert row == {"nik": "620301******0001"}
     assert change == {"nik": ["620301******0001", None]}
+
+
+# --- API edits carry the version they read, like the form -----------------------------------
+
+
+def _api_worker(app, client):
+    sari = token(client, "sari")
+    pk = client.post("/api/v1/worker/", json=_worker_payload(app), headers=sari).get_json()["id"]
+    return sari, pk
+
+
+def test_an_api_edit_without_the_version_is_refused(app, client):
+    sari, pk = _api_worker(app, client)
+    response = client.put(f"/api/v1/worker/{pk}", json={"name": "Tanpa Versi"}, headers=sari)
+    assert response.status_code == 422
+    assert response.get_json()["field"] == "version"
+    with app.app_context():
+        assert db.session.get(Worker, pk).name != "Tanpa Versi"
+
+
+def test_the_second_of_two_api_editors_is_refused_and_told_why(app, client):
+    sari, pk = _api_worker(app, client)
+    read = client.get(f"/api/v1/worker/{pk}", headers=sari).get_json()["result"]["version"]
+    first = client.put(
+        f"/api/v1/worker/{pk}", json={"name": "Editor Pertama", "version": read}, headers=sari
+    )
+    assert first.status_code == 200
+    second = client.put(
+        f"/api/v1/worker/{pk}", json={"name": "Editor Kedua", "version": read}, headers=sari
+    )
+    assert second.status_code == 409
+    assert "diubah oleh pengguna lain" in second.get_json()["message"]
+    with app.app_context():
+        worker = db.session.get(Worker, pk)
+        assert (worker.name, worker.version) == ("Editor Pertama", read + 1)
+
+
+def test_an_api_edit_with_a_version_that_is_no_number_is_refused(app, client):
+    sari, pk = _api_worker(app, client)
+    response = client.put(
+        f"/api/v1/worker/{pk}", json={"name": "Versi Aneh", "version": "1"}, headers=sari
+    )
+    assert response.status_code == 422
+    with app.app_context():
+        assert db.session.get(Worker, pk).name != "Versi Aneh"

@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from flask import current_app
 from flask_appbuilder.api import ModelRestApi
+from flask_babel import lazy_gettext as _l
 
 from app import privacy
 from app.extensions import db
 from app.models import Company, Contribution, Enrollment, Regency, Village, Worker
 from app.scope import current_scope
-from app.services import ServiceError, audit
+from app.services import Conflict, ServiceError, audit
 from app.services.enrollments import prepare_enrollment
 from app.services.organisations import validate_company
 from app.services.workers import validate_worker
-from app.views.base import Interface
+from app.views.base import STALE, Interface
 
 
 class ScopedApi(ModelRestApi):
@@ -36,7 +37,23 @@ class ScopedApi(ModelRestApi):
         return self._guarded(super().post_headless)
 
     def _merge_update_item(self, model_item, data):
-        """PUT as a patch: fields left out keep their values (empty ones are not re-sent)."""
+        """PUT as a patch: fields left out keep their values (empty ones are not re-sent).
+
+        A versioned record (workers, enrollments) is changed only by a caller who sends the
+        `version` they read, like the form's hidden copy: two editors never overwrite each
+        other unseen; the second gets 409 and reads the record again.
+        """
+        if "version" in self.datamodel.get_columns_list():
+            sent = data.pop("version", None) if isinstance(data, dict) else None
+            if sent is None:
+                raise ServiceError(
+                    _l('Send the record\'s version as you read it (the field "version").'),
+                    field="version",
+                )
+            if isinstance(sent, bool) or not isinstance(sent, int):
+                raise ServiceError(_l("The version must be a whole number."), field="version")
+            if sent != model_item.version:
+                raise Conflict(str(STALE), field="version")
         current = self.edit_model_schema.dump(model_item, many=False)
         for column in self.edit_columns:
             if column not in data and current.get(column) is not None:
@@ -155,6 +172,7 @@ class WorkerApi(ScopedApi):
         "dtsen_decile",
         "welfare_source",
         "employer_village_id",
+        "version",
     ]
     add_columns = edit_columns = [
         "nik",
@@ -205,7 +223,7 @@ class EnrollmentApi(ScopedApi):
         "monthly_contribution",
         "regency_id",
     ]
-    show_columns = list_columns + ["declared_wage", "worker_share"]
+    show_columns = list_columns + ["declared_wage", "worker_share", "version"]
     add_columns = edit_columns = [
         "worker_id",
         "jkk",

@@ -39,3 +39,14 @@ $(function () {
         window.setTimeout(poll, 1000);
     });
 });
+
+/* Destructive actions ask first: any button or link with data-confirm (no inline handlers, so
+   the Content-Security-Policy can refuse every inline script that carries no nonce). */
+$(document).on("click", "[data-confirm]", function (event) {
+    if (!window.confirm($(this).data("confirm"))) {
+        event.preventDefault();
+        event.stopImmediatePropagation();
+        return false;
+    }
+    return true;
+});
