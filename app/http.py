@@ -22,7 +22,15 @@ from app.extensions import db
 
 log = logging.getLogger(__name__)
 
-RETRY_AFTER_SECONDS = 30  # a database restart or failover usually takes this long
+RETRY_AFTER_SECONDS = 30
+# The refusal pages stand alone (no database, no FAB layout): a few lines of style of their own.
+REFUSAL_STYLE = Markup(
+    "body{margin:0;font-family:'DejaVu Sans',Arial,sans-serif;background:#f4f6f8;color:#263238}"
+    "main{max-width:36rem;margin:12vh auto;padding:2rem;background:#fff;border-radius:6px;"
+    "border-top:6px solid #1565c0;box-shadow:0 1px 4px rgba(0,0,0,.15)}"
+    ".app{margin:0 0 .5rem;font-weight:bold;color:#1565c0}"
+    "h1{font-size:1.3rem;line-height:1.5;margin:0 0 1.5rem}a{color:#1565c0}"
+)  # a database restart or failover usually takes this long
 
 
 def _api_failure(self, **_kwargs):
@@ -105,9 +113,17 @@ def register(app) -> None:
     def _refusal_page(message: str, status: int):
         """A short page in the user's language, for a refusal that has no screen to go back to."""
         page = Markup(
-            '<!doctype html><html lang="{lang}"><head><meta charset="utf-8"><title>{message}'
-            '</title></head><body><h1>{message}</h1><p><a href="/">{back}</a></p></body></html>'
-        ).format(lang=str(get_locale() or "id"), message=message, back=_("Back"))
+            '<!doctype html><html lang="{lang}"><head><meta charset="utf-8">'
+            '<meta name="viewport" content="width=device-width, initial-scale=1">'
+            "<title>{message}</title><style>{style}</style></head><body><main>"
+            '<p class="app">Lindungi</p><h1>{message}</h1>'
+            '<p><a href="/">{back}</a></p></main></body></html>'
+        ).format(
+            lang=str(get_locale() or "id"),
+            message=message,
+            back=_("Back to the home page"),
+            style=REFUSAL_STYLE,
+        )
         return page, status, {"Content-Type": "text/html; charset=utf-8"}
 
     def _message_400(error) -> str:

@@ -56,7 +56,7 @@ def test_the_release_command_migrates_and_syncs_the_roles(empty_url):  # noqa: F
         db.engine.dispose()
 
 
-def test_workers_starting_together_do_not_collide(empty_url):  # noqa: F811
+def test_workers_starting_together_do_not_collide(empty_url, tmp_path):  # noqa: F811
     if not empty_url.startswith("postgresql"):
         pytest.skip("several servers on one database: PostgreSQL")
     program = (
@@ -64,18 +64,20 @@ def test_workers_starting_together_do_not_collide(empty_url):  # noqa: F811
         "create_app(TEST_CONFIG | {'SQLALCHEMY_DATABASE_URI': os.environ['URL']})"
     )
     env = os.environ | {"URL": empty_url, "PYTHONPATH": str(ROOT)}
+    logs = [tmp_path / f"worker-{n}.log" for n in range(3)]
     workers = [
-        subprocess.Popen(  # noqa: S603
+        subprocess.Popen(  # noqa: S603  (output to files: a full pipe would stall a worker)
             [sys.executable, "-c", program],
             cwd=ROOT,
             env=env,
-            stdout=subprocess.PIPE,
+            stdout=log.open("w"),
             stderr=subprocess.STDOUT,
-            text=True,
         )
-        for _ in range(3)
+        for log in logs
     ]
-    outputs = [w.communicate(timeout=300)[0] for w in workers]
+    for worker in workers:
+        worker.wait(timeout=300)
+    outputs = [log.read_text() for log in logs]
     assert [w.returncode for w in workers] == [0, 0, 0], outputs
     for output in outputs:
         assert "duplicate key" not in output and "IntegrityError" not in output
