@@ -147,8 +147,12 @@ class Config:
     COMPLIANCE_API_LIMIT = os.environ.get("LINDUNGI_COMPLIANCE_LIMIT", "600 per minute")
     VERIFY_LIMIT = os.environ.get("LINDUNGI_VERIFY_LIMIT", "30 per minute")
 
-    REPORTS_DIR = os.environ.get("LINDUNGI_REPORTS_DIR", str(INSTANCE_DIR / "reports"))
-    REPORTS_INLINE = False  # tests build reports inside the request
+    # The job queue (app/background.py): SQLite beside the embedded database, Redis in
+    # production (redis://host:6379/1). The tests run tasks at once (QUEUE_IMMEDIATE).
+    QUEUE_URL = os.environ.get("LINDUNGI_QUEUE_URL", f"sqlite:///{INSTANCE_DIR / 'queue.db'}")
+    QUEUE_IMMEDIATE = False
+    WORKER_THREADS = env_int("LINDUNGI_WORKER_THREADS", 2, minimum=1)
+    PDF_LAYOUTS = env_int("LINDUNGI_PDF_LAYOUTS", 1, minimum=1)  # at once per worker process
 
     BATCH_MAX_AGE = env_int("LINDUNGI_BATCH_MAX_AGE", 65, minimum=18)
     BATCH_MAX_DECILE = env_int("LINDUNGI_BATCH_MAX_DECILE", 4, minimum=1)

@@ -25,6 +25,22 @@ def _demo_app():
     return app, password
 
 
+def _start_worker():
+    """The demo's job worker: its own process (`flask --app run worker`), stopped with the demo."""
+    import atexit
+    import os
+    import subprocess
+    from pathlib import Path
+
+    worker = subprocess.Popen(  # noqa: S603
+        [sys.executable, "-m", "flask", "--app", "run", "worker"],
+        cwd=Path(__file__).resolve().parent,
+        env=os.environ.copy(),
+    )
+    atexit.register(worker.terminate)
+    return worker
+
+
 def main(argv: list[str]) -> None:
     parser = argparse.ArgumentParser(description="Run the Lindungi back-office.")
     parser.add_argument("--demo", action="store_true", help="migrate, load demo data and users")
@@ -34,6 +50,8 @@ def main(argv: list[str]) -> None:
     args = parser.parse_args(argv)
     if args.demo:
         app, password = _demo_app()
+        worker = _start_worker()
+        print(f"Job worker started (pid {worker.pid}): batch checks, reports, clean-ups")
         print(f"\nLindungi is running at http://{args.host}:{args.port}/")
         print("Demo users: admin, staf, supervisor, ptsp, operator, auditor")
         print(f"Password for every demo user: {password}\n")

@@ -5,7 +5,9 @@ from __future__ import annotations
 import contextlib
 from pathlib import Path
 
+import click
 from flask import Flask
+from flask.cli import with_appcontext
 from flask_appbuilder import AppBuilder
 from sqlalchemy import event, inspect
 from sqlalchemy.engine import Engine
@@ -62,9 +64,11 @@ def create_app(overrides: dict | None = None) -> Flask:
 
             menu.register(appbuilder)
 
-    from app import cli, http, templating
+    from app import background, cli, http, templating
 
+    background.configure(app)
     cli.register(app)
+    app.cli.add_command(worker_command)
     app.cli.add_command(release.release_command)
     templating.register(app)
     http.register(app)
@@ -93,3 +97,16 @@ def _configure_engine(engine: Engine) -> None:
         cursor.close()
 
     engine.dispose()
+
+
+@click.command("worker")
+@click.option("--workers", type=int, default=None, help="threads (LINDUNGI_WORKER_THREADS)")
+@with_appcontext
+def worker_command(workers):
+    """Run the job worker: batch checks, reports, statements and the periodic clean-up."""
+    from flask import current_app
+
+    from app import background
+
+    app = current_app._get_current_object()
+    background.serve(app, workers or app.config["WORKER_THREADS"])

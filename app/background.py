@@ -1,47 +1,184 @@
-"""Work that outlives a request (reports, batch file checks), on this process's worker threads.
+"""Work that outlives a request, on a real queue: huey, run by its own worker process.
 
-One thread per kind of work: a long report does not hold up the check of an operator's file.
-With REPORTS_INLINE set (the tests) the work runs at once, inside the request.
+`submit(pool, work, *args)` queues `work(app, *args)` (a module-level function) as a task; the
+worker process (`flask --app run worker`) runs it, with retries where a try can be repeated
+(every job here starts over from its stored input and replaces what an earlier try left). The
+queue lives in SQLite beside the embedded database, or in Redis (`LINDUNGI_QUEUE_URL`), so any
+app server queues and any worker runs; inputs and results are in the database, so any server
+serves the result. While a job runs, a heartbeat is written to its row every few seconds: a job
+whose worker died reads as failed within a minute (app/jobstate.py), and the periodic clean-up,
+a task of its own every minute, records it so. With `QUEUE_IMMEDIATE` (the tests) huey runs each
+task at once, inside the request, in memory.
+
+At most `PDF_LAYOUTS` PDF layouts run at once in a worker process (one worker process per host):
+a 1.000-row PDF takes ~170 MB while it is laid out.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import importlib
 import logging
-from concurrent.futures import ThreadPoolExecutor
+import threading
 
-from flask import current_app
+from flask import Flask, current_app, has_app_context
+from huey import Huey, crontab
+from huey.storage import RedisStorage, SqliteStorage
+from sqlalchemy import update
 
 from app import logs
 from app.scope import IN_JOB
 
 log = logging.getLogger(__name__)
 
-_pools: dict[str, ThreadPoolExecutor] = {}
+huey = Huey("lindungi", immediate=True, results=False)  # configure() sets the real storage
+_worker_app: Flask | None = None
+_pdf_slots = threading.BoundedSemaphore(1)
 
 
-def submit(pool: str, work, *args) -> None:
-    """Run `work(app, *args)` on the pool's thread, or inline when REPORTS_INLINE is set."""
-    app = current_app._get_current_object()
-    if app.config.get("REPORTS_INLINE"):
-        _run(pool, work, app, *args)
+def configure(app: Flask) -> None:
+    """Point the queue at the configured storage, or run tasks at once (QUEUE_IMMEDIATE)."""
+    global _pdf_slots
+    _pdf_slots = threading.BoundedSemaphore(app.config.get("PDF_LAYOUTS", 1))
+    if app.config.get("QUEUE_IMMEDIATE"):
+        huey.immediate = True
         return
-    if pool not in _pools:
-        # One at a time per kind and process: a 1.000-row PDF takes ~170 MB while it is laid out.
-        _pools[pool] = ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"lindungi-{pool}")
-    _pools[pool].submit(_run, pool, work, app, *args)
+    url = app.config["QUEUE_URL"]
+    if url.startswith(("redis://", "rediss://", "unix://")):
+        huey.storage_class, huey.storage_kwargs = RedisStorage, {"url": url}
+    elif url.startswith("sqlite:///"):
+        huey.storage_class = SqliteStorage
+        huey.storage_kwargs = {"filename": url[len("sqlite:///") :]}
+    else:
+        raise ValueError(f"LINDUNGI_QUEUE_URL must be redis://… or sqlite:///…, not {url!r}")
+    huey._immediate = False
+    huey.storage = huey.create_storage()
 
 
-def _run(pool: str, work, app, *args) -> None:
-    """Run one job with its own log id; a failure is logged (scrubbed) and never lost."""
+def pdf_slot():
+    """Hold one of this process's PDF layout slots (a context manager)."""
+    return _pdf_slots
+
+
+def submit(pool: str, work, *args, beat: tuple | None = None) -> None:
+    """Queue `work(app, *args)`; `beat` = (model, id, column) names the job's heartbeat."""
+    target = f"{work.__module__}:{work.__qualname__}"
+    if beat is not None:
+        model, pk, column = beat
+        beat = (f"{model.__module__}:{model.__qualname__}", pk, column)
+    run_task(pool, target, list(args), beat)
+
+
+@huey.task(retries=2, retry_delay=10)
+def run_task(pool: str, target: str, args: list, beat: tuple | None) -> None:
+    """The one task: find the work by name and run it in the app, beating while it runs."""
+    work = _resolve(target)
+    app = _app()
+    if has_app_context() and current_app._get_current_object() is app:
+        _run(pool, work, app, args, beat)
+    else:
+        with app.app_context():
+            _run(pool, work, app, args, beat)
+
+
+def _resolve(target: str):
+    module, name = target.split(":")
+    return getattr(importlib.import_module(module), name)
+
+
+def _app() -> Flask:
+    """The app tasks run in: the worker's, or the request's when the queue is immediate."""
+    global _worker_app
+    if _worker_app is not None:
+        return _worker_app
+    if has_app_context():
+        return current_app._get_current_object()
+    from app import create_app
+
+    _worker_app = create_app()
+    return _worker_app
+
+
+def serve(app: Flask, workers: int = 2) -> None:
+    """Run the worker: consume the queue with `workers` threads and run the periodic tasks."""
+    global _worker_app
+    _worker_app = app
+    consumer = huey.create_consumer(
+        workers=workers, worker_type="thread", periodic=True, check_worker_health=True
+    )
+    consumer.run()
+
+
+def _run(pool: str, work, app: Flask, args: list, beat: tuple | None) -> None:
+    """Run one job with its own log id and heartbeat; a failure is logged (scrubbed)."""
     token = IN_JOB.set(True)
+    stop = threading.Event()
     try:
         with logs.job(pool):
+            if beat is not None:
+                _beat(app, beat)
+                if not huey.immediate:
+                    threading.Thread(
+                        target=_beating, args=(app, beat, stop), daemon=True, name="heartbeat"
+                    ).start()
             try:
                 work(app, *args)
             except Exception:
                 log.exception("background job %s failed", getattr(work, "__name__", pool))
-                if not app.config.get("REPORTS_INLINE"):
-                    return  # the thread pool would swallow it; it is logged now
-                raise
+                from app.extensions import db
+
+                db.session.rollback()  # nothing half-written stays in the session
+                raise  # huey retries it (the job starts over), or records it failed
     finally:
+        stop.set()
         IN_JOB.reset(token)
+
+
+def _beat(app: Flask, beat: tuple) -> None:
+    from app.extensions import db
+    from app.jobstate import RUNNING
+
+    target, pk, column = beat
+    model = _resolve(target)
+    with app.app_context(), db.engine.begin() as conn:
+        status = model.status if hasattr(model, "status") else model.check_status
+        conn.execute(
+            update(model)
+            .where(model.id == pk, status == RUNNING)
+            .values({column: dt.datetime.now(dt.UTC)})
+        )
+
+
+def _beating(app: Flask, beat: tuple, stop: threading.Event) -> None:
+    from app.jobstate import HEARTBEAT_SECONDS
+
+    while not stop.wait(HEARTBEAT_SECONDS):
+        try:
+            _beat(app, beat)
+        except Exception:  # a missed beat is not the job's failure; the next one may pass
+            log.warning("heartbeat of %s %s missed", beat[0], beat[1], exc_info=True)
+
+
+@huey.periodic_task(crontab(minute="*"))
+def clean_up() -> None:
+    """Every minute: record jobs whose worker died as failed; withdraw lapsed certificates."""
+    app = _app()
+    with app.app_context(), logs.job("clean-up"):
+        from app.extensions import db
+
+        counts = clean_up_now(db.session, dt.datetime.now(dt.UTC))
+        if any(counts.values()):
+            log.info("clean-up: %s", counts)
+
+
+def clean_up_now(session, now: dt.datetime) -> dict[str, int]:
+    """The periodic clean-up's work (also `flask --app run jobs clean-up`)."""
+    from app.reports.regency import fail_stale_jobs
+    from app.services.batch_drafts import fail_stale_checks
+    from app.services.permits import revoke_lapsed
+
+    return {
+        "checks": fail_stale_checks(session, now),
+        "reports": fail_stale_jobs(session, now),
+        "certificates": revoke_lapsed(session, now),
+    }

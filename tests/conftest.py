@@ -84,7 +84,7 @@ TEST_CONFIG = {
     "WTF_CSRF_ENABLED": False,
     "RATELIMIT_ENABLED": False,
     "LINDUNGI_TEST": True,
-    "REPORTS_INLINE": True,
+    "QUEUE_IMMEDIATE": True,  # tasks run at once, in memory (one test runs a real worker)
     "JWT_USER_CACHE_SECONDS": 0,  # personas change roles and scopes between calls
 }
 

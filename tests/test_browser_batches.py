@@ -14,6 +14,7 @@ from pypdf import PdfReader
 
 from app.services.batch_import import TEMPLATE_HEADERS
 from app.services.identifiers import make_nik
+from tests.queue_helpers import real_queue
 from tests.test_batches import VILLAGE
 from tests.test_browser import CHROMIUM, browser, log_in, server  # noqa: F401 (fixtures)
 
@@ -43,8 +44,7 @@ def spreadsheet(tmp_path) -> tuple[str, list[list]]:
 
 def test_batch_from_upload_to_berita_acara(app, server, browser, tmp_path):  # noqa: F811
     path, rows = spreadsheet(tmp_path)
-    app.config["REPORTS_INLINE"] = False  # the real background check with its progress bar
-    try:
+    with real_queue(app, tmp_path / "queue.db"):  # the real check with its progress bar
         page = browser.new_page()
         log_in(page, server, "oki")
         page.goto(f"{server}/batchview/add")
@@ -99,5 +99,3 @@ def test_batch_from_upload_to_berita_acara(app, server, browser, tmp_path):  # n
         assert "Ibu Browser 3" in text
         assert "Ibu Browser 4" not in text
         page.close()
-    finally:
-        app.config["REPORTS_INLINE"] = True

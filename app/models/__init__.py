@@ -36,6 +36,7 @@ from app.models.permits import (
     PermitCheck,
     PermitType,
     ReportJob,
+    ReportOutput,
 )
 from app.models.scope import UserScope
 from app.models.sessions import AuthSession
@@ -69,6 +70,7 @@ __all__ = [
     "JobStatus",
     "MinimumWage",
     "ReportJob",
+    "ReportOutput",
     "PermitCheck",
     "PermitType",
     "AuditEvent",

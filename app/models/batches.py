@@ -88,6 +88,9 @@ class EnrollmentBatch(Model):
     check_total: Mapped[int] = mapped_column(Integer, default=0)
     check_error: Mapped[str | None] = mapped_column(String(500))
     check_started_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    # Written every few seconds by the worker running the check: a check whose worker died
+    # stops beating and reads (and is recorded) as failed within a minute.
+    check_heartbeat_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     pending_name: Mapped[str | None] = mapped_column(String(200))
     pending_file: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
     rows = relationship(

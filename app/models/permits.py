@@ -14,9 +14,11 @@ from sqlalchemy import (
     DateTime,
     ForeignKey,
     Integer,
+    LargeBinary,
     String,
     Text,
     UniqueConstraint,
+    select,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -237,6 +239,8 @@ class ReportJob(Model):
     requested_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
     finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     error: Mapped[str | None] = mapped_column(String(500))
+    # Written every few seconds by the worker building it (see EnrollmentBatch.check_heartbeat_at)
+    heartbeat_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
 
     @property
     def percent(self) -> int:
@@ -247,3 +251,23 @@ class ReportJob(Model):
     @classmethod
     def scope_clause(cls, scope):
         return scope.clause(regency=cls.regency_id, village=None, opd=None)
+
+
+class ReportOutput(Model):
+    """A finished report's file, kept in the database so that any server can send it."""
+
+    __tablename__ = "report_output"
+
+    job_id: Mapped[int] = mapped_column(
+        ForeignKey("report_job.id", ondelete="CASCADE"), primary_key=True
+    )
+    fmt: Mapped[str] = mapped_column(String(5), primary_key=True)
+    content: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
+    size: Mapped[int] = mapped_column(Integer)
+
+    @classmethod
+    def scope_clause(cls, scope):
+        job = ReportJob.__table__.c
+        return cls.job_id.in_(
+            select(job.id).where(scope.clause(regency=job.regency_id, village=None, opd=None))
+        )

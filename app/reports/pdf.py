@@ -6,10 +6,13 @@ from flask import render_template
 from flask_babel import get_locale
 from weasyprint import HTML
 
+from app import background
+
 
 def html_to_pdf(html: str, base_url: str | None = None) -> bytes:
-    """Lay out finished HTML as PDF."""
-    return HTML(string=html, base_url=base_url).write_pdf()
+    """Lay out finished HTML as PDF, in one of this process's few layout slots."""
+    with background.pdf_slot():
+        return HTML(string=html, base_url=base_url).write_pdf()
 
 
 def render_pdf(template: str, base_url: str, **context) -> bytes:

@@ -7,14 +7,13 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from pathlib import Path
 
-from flask import current_app, render_template
+from flask import render_template
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
-from app import background
+from app import background, jobstate
 from app.exports import xlsx_sheets
 from app.extensions import db
 from app.models import (
@@ -26,6 +25,7 @@ from app.models import (
     PermitCheck,
     Regency,
     ReportJob,
+    ReportOutput,
 )
 from app.reports.pdf import html_to_pdf
 from app.services.compliance import check_title, evaluate, rule_in_force
@@ -98,16 +98,11 @@ def regency_context(
     }
 
 
-def report_dir() -> Path:
-    path = Path(current_app.config["REPORTS_DIR"])
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
-def report_file(job: ReportJob, fmt: str) -> Path:
-    """Where a finished report's file is kept."""
-    prefix = "sponsor" if job.kind == "sponsor_statement" else "regency"
-    return report_dir() / f"{prefix}-{job.id}.{fmt}"
+def report_output(session, job: ReportJob, fmt: str) -> bytes | None:
+    """A finished report's file, from the database (any server can send it)."""
+    return session.scalar(
+        select(ReportOutput.content).where(ReportOutput.job_id == job.id, ReportOutput.fmt == fmt)
+    )
 
 
 def regency_xlsx(context: dict, labels: dict) -> bytes:
@@ -188,18 +183,22 @@ def run_job(app, job_id: int) -> None:
     with app.app_context():
         session = db.session
         job = session.get(ReportJob, job_id)
-        job.status = JobStatus.RUNNING
+        if job is None or job.status not in (JobStatus.QUEUED, JobStatus.RUNNING):
+            return  # gone, or finished by an earlier try
+        job.status, job.heartbeat_at = JobStatus.RUNNING, dt.datetime.now(dt.UTC)
+        session.query(ReportOutput).filter_by(job_id=job_id).delete()  # an earlier try's
         session.commit()
 
         def progress(done: int, total: int) -> None:
             job.rows_done, job.rows_total = done, total
+            job.heartbeat_at = dt.datetime.now(dt.UTC)
             session.commit()
 
         try:
             with force_locale(job.locale):
                 files = builder(job.kind)(session, job, progress)
             for fmt, body in files.items():
-                report_file(job, fmt).write_bytes(body)
+                session.add(ReportOutput(job_id=job.id, fmt=fmt, content=body, size=len(body)))
             job.status = JobStatus.DONE
         except Exception as exc:  # a failed report must say so, not hang as "running"
             log.exception("report %s failed", job_id)
@@ -210,23 +209,18 @@ def run_job(app, job_id: int) -> None:
         session.commit()
 
 
-STALE_AFTER = dt.timedelta(hours=1)
-
-
 def job_is_stale(job, now: dt.datetime) -> bool:
-    """Tell whether a report was cut off (a restart): it reads as failed, nothing written."""
-    requested = job.requested_at
-    if requested is not None and requested.tzinfo is None:
-        requested = requested.replace(tzinfo=dt.UTC)
-    return job.status in (JobStatus.QUEUED, JobStatus.RUNNING) and requested < now - STALE_AFTER
+    """Tell whether a report stopped (its worker died): it reads as failed, nothing written."""
+    return jobstate.is_stale(job.status, job.requested_at, job.heartbeat_at, now)
 
 
 def fail_stale_jobs(session, now: dt.datetime) -> int:
-    """Mark reports that were cut off (a server restart) as failed, so nobody waits forever."""
+    """Record reports whose worker died (or whose queue lost them) as failed."""
     stale = session.scalars(
         select(ReportJob).where(
-            ReportJob.status.in_([JobStatus.QUEUED, JobStatus.RUNNING]),
-            ReportJob.requested_at < now - STALE_AFTER,
+            jobstate.stale_clause(
+                ReportJob.status, ReportJob.requested_at, ReportJob.heartbeat_at, now
+            )
         )
     ).all()
     for job in stale:
@@ -238,5 +232,5 @@ def fail_stale_jobs(session, now: dt.datetime) -> int:
 
 
 def start_job(job_id: int) -> None:
-    """Run a report in this process's background worker (inline when REPORTS_INLINE is set)."""
-    background.submit("reports", run_job, job_id)
+    """Queue a report for the worker process (run at once when the queue is immediate)."""
+    background.submit("reports", run_job, job_id, beat=(ReportJob, job_id, "heartbeat_at"))

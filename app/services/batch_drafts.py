@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, insert, select
 
+from app import jobstate
 from app.models import (
     BatchRow,
     EnrollmentBatch,
@@ -30,7 +31,6 @@ from app.services.batch_import import (
 from app.services.batches import BUSY, EDITABLE, budget
 
 log = logging.getLogger(__name__)
-STALE_AFTER = dt.timedelta(minutes=30)
 
 
 def queue_file(session, batch: EnrollmentBatch, filename: str, data: bytes, now) -> None:
@@ -56,10 +56,12 @@ def check_pending(session, batch_id: int, rules: dict) -> None:
         return
     data, filename = batch.pending_file, batch.pending_name
     batch.check_status = JobStatus.RUNNING
+    batch.check_heartbeat_at = dt.datetime.now(dt.UTC)
     session.commit()
 
     def progress(done: int) -> None:
         batch.check_done, batch.check_total = done, max(batch.check_total, done)
+        batch.check_heartbeat_at = dt.datetime.now(dt.UTC)
         session.commit()
 
     try:
@@ -80,22 +82,26 @@ def check_pending(session, batch_id: int, rules: dict) -> None:
 
 
 def check_is_stale(batch: EnrollmentBatch, now: dt.datetime) -> bool:
-    """Tell whether a batch's check was cut off (a restart): it reads as failed, nothing written."""
-    started = batch.check_started_at
-    if started is not None and started.tzinfo is None:
-        started = started.replace(tzinfo=dt.UTC)
-    return batch.check_status in BUSY and started is not None and started < now - STALE_AFTER
+    """Tell whether a batch's check stopped (its worker died): it reads as failed; nothing is
+    written here."""
+    return jobstate.is_stale(
+        batch.check_status, batch.check_started_at, batch.check_heartbeat_at, now
+    )
 
 
 INTERRUPTED = _l("The check was interrupted; upload the file again.")
 
 
-def fail_stale_checks(session, now: dt.datetime, batch_id: int | None = None) -> None:
+def fail_stale_checks(session, now: dt.datetime, batch_id: int | None = None) -> int:
     """Record checks cut off by a restart as failed: all (the periodic clean-up) or one batch's
     (before its maker uploads again)."""
     query = select(EnrollmentBatch).where(
-        EnrollmentBatch.check_status.in_(BUSY),
-        EnrollmentBatch.check_started_at < now - STALE_AFTER,
+        jobstate.stale_clause(
+            EnrollmentBatch.check_status,
+            EnrollmentBatch.check_started_at,
+            EnrollmentBatch.check_heartbeat_at,
+            now,
+        )
     )
     if batch_id is not None:
         query = query.where(EnrollmentBatch.id == batch_id)
@@ -105,6 +111,7 @@ def fail_stale_checks(session, now: dt.datetime, batch_id: int | None = None) ->
         batch.check_error = str(INTERRUPTED)
     if stale:
         session.commit()
+    return len(stale)
 
 
 def stage_file(

@@ -183,7 +183,14 @@ class BatchView(ScopedModelView):
         )
         if queued is REFUSED:
             return redirect(url_for("BatchView.show", pk=pk))
-        background.submit("batch-check", run_check, pk, rules(current_app), str(get_locale()))
+        background.submit(
+            "batch-check",
+            run_check,
+            pk,
+            rules(current_app),
+            str(get_locale()),
+            beat=(EnrollmentBatch, pk, "check_heartbeat_at"),
+        )
         flash(_("The file is being checked; this page shows the progress."), "info")
         return redirect(url_for("BatchView.show", pk=pk))
 
@@ -192,6 +199,14 @@ class BatchView(ScopedModelView):
     def progress(self, pk):
         """How far the check of the batch's file is (polled by the batch page)."""
         batch = self._batch_or_404(pk)
+        if batch_drafts.check_is_stale(batch, _now()):  # its worker died: failed, not "running"
+            return jsonify(
+                status="failed",
+                done=batch.check_done,
+                total=batch.check_total,
+                percent=batch.check_percent,
+                error=str(batch_drafts.INTERRUPTED),
+            )
         return jsonify(
             status=batch.check_status,
             done=batch.check_done,

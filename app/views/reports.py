@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import JobStatus, Regency, ReportJob, Sponsor
-from app.reports.regency import FORMATS, job_is_stale, report_file, start_job
+from app.reports.regency import FORMATS, job_is_stale, report_output, start_job
 from app.scope import current_scope, get_in_scope
 from app.services import audit
 
@@ -127,13 +127,13 @@ class ReportView(BaseView):
         job = get_in_scope(db.session, ReportJob, pk)
         if fmt not in FORMATS or job is None or job.status != JobStatus.DONE:
             abort(404)
-        path = report_file(job, fmt)
-        if not path.exists():
+        body = report_output(db.session, job, fmt)
+        if body is None:
             abort(404)
         audit.record(
             db.session, "export", "ReportJob", job.id, regency_id=job.regency_id, format=fmt
         )
-        response = Response(path.read_bytes(), mimetype=MIMETYPES[fmt])
+        response = Response(body, mimetype=MIMETYPES[fmt])
         if fmt != "html":
             subject = "pernyataan-sponsor" if job.sponsor_id else "laporan-kepatuhan"
             name = f"{subject}-{job.regency.code}-{job.id}-{job.period_to:%Y%m%d}.{fmt}"
