@@ -156,6 +156,12 @@ class Config:
 
     BATCH_MAX_AGE = env_int("LINDUNGI_BATCH_MAX_AGE", 65, minimum=18)
     BATCH_MAX_DECILE = env_int("LINDUNGI_BATCH_MAX_DECILE", 4, minimum=1)
+    # An uploaded XLSX is refused before it is opened when it unpacks beyond these (a zip bomb);
+    # openpyxl reads sharedStrings.xml whole, at about 9 MB of memory per MB of it.
+    XLSX_MAX_UNPACKED_MB = env_int("LINDUNGI_XLSX_MAX_UNPACKED_MB", 50, minimum=1)
+    XLSX_MAX_SHARED_STRINGS_MB = env_int("LINDUNGI_XLSX_MAX_SHARED_STRINGS_MB", 5, minimum=1)
+    XLSX_MAX_MEMBERS = env_int("LINDUNGI_XLSX_MAX_MEMBERS", 100, minimum=10)
+    XLSX_MAX_RATIO = env_int("LINDUNGI_XLSX_MAX_RATIO", 100, minimum=10)
 
     # Log lines: "json" (one object per line) or "text"; level INFO unless set
     LOG_FORMAT = os.environ.get("LINDUNGI_LOG_FORMAT", "json")

@@ -25,6 +25,7 @@ from app.services.batch_import import (
     MAX_BYTES,
     RowChecker,
     check_rows,
+    check_upload,
     count_lines,
     iter_table,
 )
@@ -34,7 +35,10 @@ log = logging.getLogger(__name__)
 
 
 def queue_file(session, batch: EnrollmentBatch, filename: str, data: bytes, now) -> None:
-    """Keep an uploaded file for the background check; refuse what cannot be a batch file."""
+    """Keep an uploaded file for the background check; refuse what cannot be a batch file.
+
+    Only cheap checks run here, in the request: an XLSX is opened in the background.
+    """
     if batch.status not in EDITABLE:
         raise Conflict(_("Only a draft or returned batch can take a new file."))
     if batch.check_status in BUSY:
@@ -43,9 +47,10 @@ def queue_file(session, batch: EnrollmentBatch, filename: str, data: bytes, now)
         raise ServiceError(_("The file is empty."))
     if len(data) > MAX_BYTES:
         raise ServiceError(_("The file is larger than %(mb)d MB.", mb=MAX_BYTES // 2**20))
+    check_upload(filename, data)
     batch.pending_file, batch.pending_name = data, (filename or "")[:200]
     batch.check_status, batch.check_error = JobStatus.QUEUED, None
-    batch.check_done, batch.check_total = 0, count_lines(filename, data)
+    batch.check_done, batch.check_total = 0, 0
     batch.check_started_at = now
 
 
@@ -65,6 +70,8 @@ def check_pending(session, batch_id: int, rules: dict) -> None:
         session.commit()
 
     try:
+        batch.check_total = count_lines(filename, data)
+        session.commit()
         stage_file(session, batch, filename, data, rules, progress)
         batch.check_status = JobStatus.DONE
     except ServiceError as exc:

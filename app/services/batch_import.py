@@ -6,12 +6,13 @@ import csv
 import datetime as dt
 import io
 import json
-import zipfile
+import re
 from collections.abc import Iterable, Iterator
 
 from flask_babel import gettext as _
 from sqlalchemy import or_, select
 
+from app.exports import FORMULA_PREFIXES
 from app.models import (
     BatchRow,
     BatchStatus,
@@ -26,6 +27,7 @@ from app.models import (
 from app.models.workers import Segment
 from app.services import ServiceError
 from app.services.identifiers import InvalidIdentifier, validate_nik
+from app.services.xlsx_guard import check_archive, invalid, open_workbook
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 20_000
@@ -50,6 +52,9 @@ HEADERS = {  # what a column may be called in the file -> field
     "penghasilan": "declared_income",
     "declared_income": "declared_income",
 }
+# Read as numbers by the row check (a "-5" there is a wrong number, not a formula); every other
+# field is kept as text and so must not start like a formula.
+NUMERIC_FIELDS = frozenset({"dtsen_decile", "declared_income"})
 REQUIRED = ("nik", "name", "birth_date", "sex", "village_code")
 TEMPLATE_HEADERS = [
     "NIK",
@@ -63,7 +68,8 @@ TEMPLATE_HEADERS = [
 ]
 SEXES = {"l": "M", "laki-laki": "M", "m": "M", "p": "F", "perempuan": "F", "f": "F"}
 DEFAULT_INCOME = 1_000_000
-FORMULA_START = ("=", "+", "@")
+PLAIN_NUMBER = re.compile(r"[-+]?\d+(?:[.,]\d+)*")
+MAX_COLUMNS = 64  # the template has 8; wider rows are cut, not padded to a sheet's full width
 
 
 def read_table(filename: str, data: bytes) -> list[dict]:
@@ -82,7 +88,8 @@ def iter_table(filename: str, data: bytes) -> Iterator[dict]:
     first = next(cells, None)
     if first is None:
         raise ServiceError(_("The file is empty."))
-    header = [HEADERS.get(str(cell or "").strip().lower()) for cell in first]
+    names = [str(cell or "").strip() for cell in first]
+    header = [HEADERS.get(name.lower()) for name in names]
     missing = [f for f in REQUIRED if f not in header]
     if missing:
         raise ServiceError(
@@ -91,35 +98,57 @@ def iter_table(filename: str, data: bytes) -> Iterator[dict]:
                 columns=", ".join(missing),
             )
         )
-    return _records(header, cells)
+    return _records(header, names, cells)
 
 
-def _records(header: list, cells: Iterator[list]) -> Iterator[dict]:
+def _records(header: list, names: list[str], cells: Iterator[list]) -> Iterator[dict]:
     for line, row in enumerate(cells, start=2):
         if line - 1 > MAX_ROWS:
             raise ServiceError(_("A batch holds at most %(n)d rows.", n=MAX_ROWS))
         if not any(str(c or "").strip() for c in row):
             continue
         record = {"line": line}
-        for field, cell in zip(header, row, strict=False):
+        for field, name, cell in zip(header, names, row, strict=False):
             if field:
+                if field not in NUMERIC_FIELDS and _formula_like(cell):
+                    raise ServiceError(
+                        _(
+                            "Line %(line)d, column %(column)s starts with a character a "
+                            "spreadsheet reads as a formula (= + - @, a tab or a line break); "
+                            "remove it.",
+                            line=line,
+                            column=name,
+                        )
+                    )
                 record[field] = cell
         yield record
 
 
-def count_lines(filename: str, data: bytes) -> int:
-    """A cheap upper bound of the file's data rows, for the progress bar."""
-    if _is_xlsx(filename):
-        from openpyxl import load_workbook
+def _formula_like(cell) -> bool:
+    """Tell whether a text cell would run as a formula when the data is exported again."""
+    if not isinstance(cell, str):
+        return False
+    text = cell.lstrip(" \u00a0")
+    return text.startswith(FORMULA_PREFIXES) and not PLAIN_NUMBER.fullmatch(text.strip())
 
+
+def count_lines(filename: str, data: bytes) -> int:
+    """An upper bound of the file's data rows, for the progress bar (background work: it opens
+    a workbook)."""
+    if _is_xlsx(filename):
+        book = open_workbook(data)
         try:
-            book = load_workbook(io.BytesIO(data), read_only=True)
-            rows = book.worksheets[0].max_row or 0
+            rows = (book.worksheets[0].max_row or 0) if book.worksheets else 0
+        finally:
             book.close()
-        except (zipfile.BadZipFile, KeyError, ValueError, OSError):
-            return 0
-        return max(rows - 1, 0)
+        return min(max(rows - 1, 0), MAX_ROWS)
     return max(data.count(b"\n") - (1 if data.endswith(b"\n") else 0), 0)
+
+
+def check_upload(filename: str, data: bytes) -> None:
+    """What the upload request itself may check: an XLSX's zip directory, nothing parsed."""
+    if _is_xlsx(filename):
+        check_archive(data)
 
 
 def _is_xlsx(filename: str) -> bool:
@@ -133,28 +162,28 @@ def _csv_cells(data: bytes) -> Iterator[list[str]]:
         text = data.decode("latin-1")
     first = text.split("\n", 1)[0]
     delimiter = ";" if first.count(";") > first.count(",") else ","
-    for line, row in enumerate(csv.reader(io.StringIO(text), delimiter=delimiter), start=1):
-        if any(cell.strip().startswith(FORMULA_START) for cell in row):
-            raise ServiceError(
-                _("Line %(line)d holds a formula; save the file with values only.", line=line)
-            )
-        yield row
+    yield from csv.reader(io.StringIO(text), delimiter=delimiter)
 
 
 def _xlsx_cells(data: bytes) -> Iterator[list]:
-    from openpyxl import load_workbook
-
-    try:
-        book = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
-        sheet = book.worksheets[0]
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError, IndexError) as exc:
-        raise ServiceError(_("The file is not a valid XLSX workbook.")) from exc
-    return _xlsx_rows(book, sheet)
+    book = open_workbook(data)
+    if not book.worksheets:
+        book.close()
+        raise invalid()
+    return _xlsx_rows(book, book.worksheets[0])
 
 
 def _xlsx_rows(book, sheet) -> Iterator[list]:
+    width = min(sheet.max_column or MAX_COLUMNS, MAX_COLUMNS)
+    rows = sheet.iter_rows(max_row=MAX_ROWS + 1, max_col=width)
     try:
-        for line, row in enumerate(sheet.iter_rows(), start=1):
+        for line in range(1, MAX_ROWS + 2):
+            try:
+                row = next(rows, None)
+            except Exception as exc:  # a part openpyxl cannot parse (cut off, malformed)
+                raise invalid() from exc
+            if row is None:
+                return
             if any(cell.data_type == "f" for cell in row):
                 raise ServiceError(
                     _("Line %(line)d holds a formula; save the file with values only.", line=line)
