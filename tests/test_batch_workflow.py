@@ -467,3 +467,22 @@ def test_a_sponsor_of_another_regency_is_not_found(app, as_user):
     assert response.status_code == 404
     with app.app_context():  # no statement was queued for him
         assert db.session.scalar(select(func.count()).where(ReportJob.id > before)) == 0
+
+
+def test_a_correction_that_starts_like_a_formula_is_refused_on_its_field(app, oki):
+    bad = person()
+    bad[3] = "X"
+    batch_id = new_batch(app, oki)
+    upload(oki, batch_id, csv_file([bad]))
+    row = rows_of(app, batch_id)[2]
+    form = dict(zip(["nik", "name", "birth_date", "sex", "village_code"], bad[:5], strict=True))
+    page = text_of(
+        oki.post(
+            f"/batchview/row/{batch_id}/{row.id}",
+            data=form | {"sex": "L", "name": '=HYPERLINK("http://x","Warga")'},
+        )
+    )
+    assert "rumus" in page
+    with app.app_context():
+        kept = db.session.get(BatchRow, row.id)
+        assert not kept.name.startswith("=") and kept.errors is not None

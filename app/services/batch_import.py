@@ -342,8 +342,13 @@ class RowChecker:
         sex = SEXES.get(_text(record.get("sex")).lower())
         village_code = _text(record.get("village_code"))
         segment = _text(record.get("segment")).lower() or Segment.VULNERABLE
+        for field, value in record.items():  # the same rule as the file reader's, per field
+            if field not in NUMERIC_FIELDS and field != "line" and _formula_like(value):
+                errors[field] = _(
+                    "Must not start like a spreadsheet formula (= + - @, a tab or a line break)."
+                )
         if not name:
-            errors["name"] = _("The name is required.")
+            errors.setdefault("name", _("The name is required."))
         if born is None:
             errors["birth_date"] = _("Give the birth date as YYYY-MM-DD or DD-MM-YYYY.")
         elif _age(born, batch.period_start) > rules["max_age"]:
