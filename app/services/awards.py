@@ -373,9 +373,15 @@ def _group_of(session, category: str, rows: list[dict]):
     return lambda row: province.get(row["subject_id"])
 
 
+def may_compute(period: AwardPeriod, *, scope) -> None:
+    """Refuse a computation now, before it is queued: not the runner, or a locked period."""
+    refuse_unless_runner(scope)
+    refuse_if_locked(period)
+
+
 def compute_all(session, period: AwardPeriod, today: dt.date, now, *, scope) -> dict[str, int]:
     """Compute every category of a period; returns how many were ranked per category."""
-    refuse_unless_runner(scope)
+    may_compute(period, scope=scope)
     return {c: compute_scores(session, period, c, today, now, scope=scope) for c in CATEGORIES}
 
 

@@ -11,6 +11,7 @@ from flask_appbuilder.security.decorators import has_access
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
+from app import background
 from app.extensions import db
 from app.models import AwardCategory, AwardInput, AwardPeriod, AwardScore, IndicatorSource
 from app.reports import awards as award_reports
@@ -270,16 +271,17 @@ class AwardView(BaseView):
     @has_access
     def compute(self, year):
         period = _period(year)
-        counts = attempt(
-            lambda: awards.compute_all(
-                db.session, period, dt.date.today(), dt.datetime.now(dt.UTC), scope=current_scope()
-            )
-        )
-        if counts is REFUSED:
+        checked = attempt(lambda: awards.may_compute(period, scope=current_scope()))
+        if checked is REFUSED:
             return redirect(url_for("AwardView.period", year=year))
+        # seconds of work for a whole country: the worker does it; the page shows its time
+        background.submit("awards", compute_job, period.id)
         flash(
-            _("Scores computed: %(count)d participants ranked.", count=sum(counts.values())),
-            "success",
+            _(
+                "The scores are being computed; the time of the last computation is shown "
+                "above the ranking."
+            ),
+            "info",
         )
         return redirect(
             url_for("AwardView.period", year=year, category=request.form.get("category"))
@@ -326,3 +328,16 @@ class AwardView(BaseView):
     @has_access
     def certificates(self, year, category):
         return self._pdf(year, category, "certificates")
+
+
+def compute_job(app, period_id: int) -> None:
+    """Background: compute every category of a period (the request checked who asked)."""
+    from app.scope import UNRESTRICTED
+
+    with app.app_context():
+        period = db.session.get(AwardPeriod, period_id)
+        if period is None or period.locked:
+            return
+        now = dt.datetime.now(dt.UTC)
+        awards.compute_all(db.session, period, now.date(), now, scope=UNRESTRICTED)
+        db.session.commit()
