@@ -55,12 +55,22 @@ def database_url() -> str:
 
 
 def secret_key() -> str:
-    """Return SECRET_KEY, or a per-instance key kept in instance/ for the embedded default."""
+    """Return SECRET_KEY; only the embedded demo (its own SQLite file) may make one up.
+
+    A key made up per server would make every server refuse the others' sessions and tokens,
+    so a production start (any database but the embedded default) refuses to run without one.
+    """
     key = os.environ.get("SECRET_KEY")
     if key:
         if len(key) < 32:
             raise ValueError("SECRET_KEY must be at least 32 characters")
         return key
+    if os.environ.get("DATABASE_URL"):
+        raise RuntimeError(
+            "SECRET_KEY is not set: every app server of an installation needs the same secret "
+            "key (at least 32 characters), for instance from `python -c 'import secrets; "
+            "print(secrets.token_urlsafe(48))'`. Only the embedded demo makes one up."
+        )
     INSTANCE_DIR.mkdir(exist_ok=True)
     key_file = INSTANCE_DIR / "secret_key"
     if not key_file.exists():

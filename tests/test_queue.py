@@ -46,6 +46,7 @@ def worker_process(app, queue: Path, log: Path):
         "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
         "LINDUNGI_QUEUE_URL": f"sqlite:///{queue}",
         "LINDUNGI_LOG_FORMAT": "text",
+        "SECRET_KEY": "w" * 48,
         "PYTHONPATH": str(ROOT),
     }
     process = subprocess.Popen(  # noqa: S603
