@@ -97,6 +97,8 @@ def installation(app, tmp_path):
     if not url.startswith("postgresql"):
         pytest.skip("several servers share PostgreSQL, not an SQLite file")
     if not _redis_up():
+        if os.environ.get("CI"):
+            pytest.fail("CI needs Redis at " + REDIS)
         pytest.skip("no Redis at " + REDIS)
     env = os.environ | {
         "DATABASE_URL": url,
