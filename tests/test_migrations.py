@@ -33,9 +33,16 @@ def empty_url(request, tmp_path):
     admin.dispose()
 
 
+def _modelled(name, type_, _parent_names) -> bool:
+    """PostgreSQL's trigram index (migration 0009) has no SQLite form and no model line."""
+    return not (type_ == "index" and name and name.endswith("_trgm"))
+
+
 def _schema_differences(engine):
     with engine.connect() as conn:
-        context = MigrationContext.configure(conn, opts={"compare_type": True})
+        context = MigrationContext.configure(
+            conn, opts={"compare_type": True, "include_name": _modelled}
+        )
         return compare_metadata(context, Model.metadata)
 
 

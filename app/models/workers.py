@@ -87,11 +87,15 @@ class Worker(AuditMixin, Model):
             name="ck_worker_one_employer",
         ),
         CheckConstraint("length(nik) = 16", name="ck_worker_nik_length"),
+        # the lists' order (name, id), inside a regency for the regional staff; on PostgreSQL
+        # also a trigram index for "name contains" (migration 0009; not in SQLite)
+        Index("ix_worker_name_id", "name", "id"),
+        Index("ix_worker_regency_name_id", "regency_id", "name", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     nik: Mapped[str] = mapped_column(String(16), unique=True)
-    name: Mapped[str] = mapped_column(String(150), index=True)
+    name: Mapped[str] = mapped_column(String(150))
     birth_date: Mapped[dt.date] = mapped_column(Date)
     sex: Mapped[str] = mapped_column(String(1))
     village_id: Mapped[int] = mapped_column(ForeignKey("village.id"), index=True)
@@ -181,6 +185,7 @@ class Enrollment(AuditMixin, Model):
             "payer_type NOT IN ('apbd', 'apbdes', 'csr', 'province') OR sponsor_id IS NOT NULL",
             name="ck_enrollment_sponsor",
         ),
+        Index("ix_enrollment_worker_status", "worker_id", "status"),
         Index(
             "uq_enrollment_one_active",
             "worker_id",
@@ -201,7 +206,7 @@ class Enrollment(AuditMixin, Model):
     jp: Mapped[bool] = mapped_column(Boolean, default=False)
     jkp: Mapped[bool] = mapped_column(Boolean, default=False)
     start_date: Mapped[dt.date] = mapped_column(Date)
-    end_date: Mapped[dt.date | None] = mapped_column(Date)
+    end_date: Mapped[dt.date | None] = mapped_column(Date, index=True)
     status: Mapped[str] = mapped_column(String(10), default=EnrollmentStatus.DRAFT, index=True)
     payer_type: Mapped[str] = mapped_column(String(10))
     company_id: Mapped[int | None] = mapped_column(ForeignKey("company.id"), index=True)

@@ -13,9 +13,9 @@ from flask_appbuilder.urltools import (
     get_page_size_args,
 )
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import inspect
+from sqlalchemy import func, inspect
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 from wtforms import BooleanField, HiddenField
 
@@ -33,6 +33,24 @@ STALE = _l(
 
 
 REFUSED = object()
+COUNT_CAP = 10_000
+
+
+class CappedCount(int):
+    """A list's record count that may have stopped at the cap; shown as "more than 10.000"."""
+
+    @property
+    def capped(self) -> bool:
+        return self > COUNT_CAP
+
+    def __str__(self) -> str:
+        from app.formatting import number
+
+        if self.capped:
+            return str(_l("more than %(n)s", n=number(COUNT_CAP)))
+        return number(int(self))
+
+    __html__ = __str__
 
 
 def attempt(work, success: str | None = None):
@@ -96,8 +114,25 @@ class Interface(SQLAInterface):
         select_columns=None,
         outer_default_load=False,
     ):
-        """FAB's list query, then one query per related table shown instead of one per row."""
-        count, items = super().query(
+        """FAB's list query, with the related records shown loaded in the same statement.
+
+        The count stops at COUNT_CAP (see `query_count`), and so do the pages: a page beyond the
+        cap shows the last one within it, so the deepest page costs about what the first does.
+        """
+        if page is None and not page_size:  # choices for a form or a filter: no count needed
+            query = self.apply_all(
+                self.session.query(self.obj),
+                filters,
+                order_column,
+                order_direction,
+                select_columns=select_columns,
+                outer_default_load=outer_default_load,
+            )
+            items = query.all()
+            return CappedCount(len(items)), items
+        if page is not None and page_size:
+            page = min(page, COUNT_CAP // page_size)
+        return super().query(
             filters,
             order_column,
             order_direction,
@@ -106,18 +141,59 @@ class Interface(SQLAInterface):
             select_columns,
             outer_default_load,
         )
-        if self.eager and items:
-            ids = [item.id for item in items]
-            options = [self._loader(path) for path in self.eager]
-            self.session.query(self.obj).options(*options).filter(self.obj.id.in_(ids)).all()
-        return count, items
+
+    def apply_all(
+        self,
+        query,
+        filters=None,
+        order_column="",
+        order_direction="",
+        page=None,
+        page_size=None,
+        select_columns=None,
+        outer_default_load=False,
+    ):
+        """FAB's filters, order and page, and the related records the list shows loaded with
+        it: joined for a single record (village, company), a second query for a collection."""
+        query = super().apply_all(
+            query,
+            filters,
+            order_column,
+            order_direction,
+            page,
+            page_size,
+            select_columns,
+            outer_default_load,
+        )
+        if self.eager and not select_columns:
+            query = query.options(*[self._loader(path) for path in self.eager])
+        return query
+
+    def query_count(self, query, filters=None, select_columns=None) -> int:
+        """How many records the list holds, counted up to COUNT_CAP + 1 and no further.
+
+        An exact count of a million scoped rows costs a full pass on every page; past the cap
+        the list says "more than 10.000" and asks for a narrower filter instead.
+        """
+        inner = self._apply_inner_all(
+            query, filters, select_columns=select_columns, aliases_mapping={}
+        )
+        key = inspect(self.obj).primary_key[0]
+        capped = inner.order_by(None).with_entities(key).limit(COUNT_CAP + 1)
+        found = self.session.query(func.count()).select_from(capped.subquery()).scalar() or 0
+        return CappedCount(found)
 
     def _loader(self, path: str):
         model, loader = self.obj, None
         for name in path.split("."):
             attr = getattr(model, name)
-            loader = selectinload(attr) if loader is None else loader.selectinload(attr)
-            model = inspect(model).relationships[name].mapper.class_
+            relation = inspect(model).relationships[name]
+            how = "selectinload" if relation.uselist else "joinedload"
+            if loader is None:
+                loader = (selectinload if relation.uselist else joinedload)(attr)
+            else:
+                loader = getattr(loader, how)(attr)
+            model = relation.mapper.class_
         return loader
 
     def add(self, item, commit=True):

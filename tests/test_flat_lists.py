@@ -1,0 +1,85 @@
+"""Lists stay flat with the data: the count stops at a cap, the pages at the cap's last page,
+and a list page costs a small, fixed number of SQL statements."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.views import base
+from tests.helpers import count_queries, text_of
+
+LIST_PAGES = ["/workerview/list/", "/companyview/list/", "/enrollmentview/list/"]
+
+
+@pytest.mark.parametrize("username", ["admin", "sari"])
+@pytest.mark.parametrize("path", LIST_PAGES)
+def test_a_list_page_needs_at_most_eight_statements(app, as_user, username, path):
+    client = as_user(username)
+    client.get(path)  # the session's once-a-minute "last seen" is written now, not below
+    with count_queries(app) as seen:
+        assert client.get(path).status_code == 200
+    assert len(seen) <= 8, "\n".join(seen)
+
+
+def test_the_count_stops_at_the_cap(app, as_user):
+    with count_queries(app) as seen:
+        as_user("admin").get("/workerview/list/")
+    counts = [s for s in seen if "count(" in s.lower()]
+    assert counts and all("LIMIT" in s.upper() for s in counts)
+
+
+def test_a_list_longer_than_the_cap_says_more_than(app, as_user, monkeypatch):
+    monkeypatch.setattr(base, "COUNT_CAP", 2)
+    page = text_of(as_user("admin").get("/workerview/list/"))
+    assert "lebih dari 2" in page
+
+
+def test_a_page_beyond_the_cap_shows_the_last_page_within_it(app, as_user, monkeypatch):
+    monkeypatch.setattr(base, "COUNT_CAP", 2)
+    client = as_user("admin")
+    deep = client.get("/workerview/list/?psize_WorkerView=1&page_WorkerView=4999")
+    last = client.get("/workerview/list/?psize_WorkerView=1&page_WorkerView=2")
+    assert deep.status_code == 200
+    rows = [line for line in text_of(deep).splitlines() if "/workerview/show/" in line]
+    assert rows == [line for line in text_of(last).splitlines() if "/workerview/show/" in line]
+
+
+def test_a_short_list_shows_its_exact_count(app, as_user):
+    page = as_user("sari").get("/workerview/list/").get_data(as_text=True)
+    assert "lebih dari" not in page
+
+
+def _indexes(app) -> dict[str, str]:
+    """Index name -> definition, as the database holds them."""
+    from sqlalchemy import text
+
+    from app.extensions import db
+
+    with app.app_context(), db.engine.connect() as conn:
+        if db.engine.dialect.name == "postgresql":
+            rows = conn.execute(text("SELECT indexname, indexdef FROM pg_indexes"))
+        else:
+            rows = conn.execute(
+                text("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL")
+            )
+        return {name: definition for name, definition in rows}
+
+
+@pytest.mark.parametrize(
+    "index, columns",
+    [
+        ("ix_worker_name_id", "(name, id)"),
+        ("ix_worker_regency_name_id", "(regency_id, name, id)"),
+        ("ix_enrollment_end_date", "(end_date)"),
+        ("ix_enrollment_worker_status", "(worker_id, status)"),
+    ],
+)
+def test_the_lists_order_and_the_home_pages_dates_have_indexes(app, index, columns):
+    definition = _indexes(app)[index].replace('"', "")
+    assert definition.endswith(columns)
+
+
+def test_name_search_has_a_trigram_index_on_postgresql(app):
+    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        pytest.skip("trigram indexes are PostgreSQL's")
+    assert "gin (name gin_trgm_ops)" in _indexes(app)["ix_worker_name_trgm"]
