@@ -1,16 +1,15 @@
-"""Flask commands: areas import, demo data, rates, translations and backup."""
+"""Flask commands: areas import, demo data, rates, translations, backup and restore."""
 
 from __future__ import annotations
 
 import datetime as dt
-import subprocess
 from pathlib import Path
 
 import click
 from flask import current_app
 from flask.cli import AppGroup, with_appcontext
-from sqlalchemy import text
 
+from app import backup
 from app.extensions import db
 
 areas_cli = AppGroup("areas", help="Kemendagri area codes.")
@@ -121,18 +120,40 @@ def translations_compile():
 def backup_command(out):
     """Write a consistent copy of the database (SQLite VACUUM INTO, or pg_dump)."""
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-    engine = db.engine
-    if engine.dialect.name == "sqlite":
-        target = Path(out or Path(current_app.instance_path) / f"backup-{stamp}.db")
-        if target.exists():
-            raise click.ClickException(f"{target} already exists")
-        with engine.connect() as conn:
-            conn.execute(text("VACUUM INTO :path"), {"path": str(target)})
-    else:
-        target = Path(out or Path(current_app.instance_path) / f"backup-{stamp}.dump")
-        url = engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
-        subprocess.run(["pg_dump", "--format=custom", f"--file={target}", url], check=True)  # noqa: S603, S607
+    suffix = "db" if db.engine.dialect.name == "sqlite" else "dump"
+    target = Path(out or Path(current_app.instance_path) / f"backup-{stamp}.{suffix}")
+    try:
+        backup.backup(db.engine, target)
+    except backup.BackupError as exc:
+        raise click.ClickException(str(exc)) from exc
     click.echo(str(target))
+
+
+@click.command("restore")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--yes", is_flag=True, help="Replace the database without asking.")
+@with_appcontext
+def restore_command(file, yes):
+    """Replace the database with a backup made by `backup` (stop the app servers first)."""
+    engine = db.engine
+    source = Path(file)
+    try:
+        revision = backup.check_backup(engine, source)
+    except backup.BackupError as exc:
+        raise click.ClickException(str(exc)) from exc
+    where = engine.url.render_as_string(hide_password=True)
+    click.echo(f"{source}: a backup at migration {revision}")
+    if not yes:
+        click.confirm(f"Replace every table of {where} with this backup?", abort=True)
+    db.session.remove()
+    try:
+        backup.restore(engine, source)
+    except backup.BackupError as exc:
+        raise click.ClickException(str(exc)) from exc
+    for name, count in backup.table_counts(engine).items():
+        click.echo(f"{name}: {count}")
+    if revision != backup.code_head():
+        click.echo(f"restored at migration {revision}; run `flask --app run db upgrade`")
 
 
 def register(app) -> None:
@@ -144,5 +165,6 @@ def register(app) -> None:
         jobs_cli,
         demo_command,
         backup_command,
+        restore_command,
     ):
         app.cli.add_command(command)

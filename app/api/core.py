@@ -5,8 +5,10 @@ from __future__ import annotations
 from flask import current_app
 from flask_appbuilder.api import ModelRestApi
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.exc import IntegrityError
 
 from app import privacy
+from app.api import openapi
 from app.extensions import db
 from app.models import Company, Contribution, Enrollment, Regency, Village, Worker
 from app.scope import current_scope
@@ -14,7 +16,7 @@ from app.services import Conflict, ServiceError, audit
 from app.services.enrollments import prepare_enrollment
 from app.services.organisations import validate_company
 from app.services.workers import validate_worker
-from app.views.base import STALE, Interface
+from app.views.base import CONFLICT, STALE, Interface
 
 
 class ScopedApi(ModelRestApi):
@@ -22,6 +24,22 @@ class ScopedApi(ModelRestApi):
 
     allow_browser_login = False
     page_size = 25
+    model2schemaconverter = openapi.ForeignKeyConverter
+
+    def operation_helper(self, path=None, operations=None, methods=None, func=None, **kwargs):
+        super().operation_helper(path, operations, methods, func, **kwargs)
+        openapi.correct_operations(func.__name__, operations)
+
+    def add_apispec_components(self, api_spec):
+        super().add_apispec_components(api_spec)
+        openapi.correct_components(api_spec)
+
+    def _get_field_info(self, field, filter_rel_field, page=None, page_size=None):
+        """A field of `_info`; without a description, an empty one (not gettext("")'s header)."""
+        info = super()._get_field_info(field, filter_rel_field, page=page, page_size=page_size)
+        if not self.description_columns.get(field.name):
+            info["description"] = ""
+        return info
 
     def _guarded(self, handler):
         try:
@@ -32,6 +50,11 @@ class ScopedApi(ModelRestApi):
             if exc.field:
                 body["field"] = exc.field
             return self.response(exc.status, **body)
+        except IntegrityError:
+            # A flush during validation (autoflush) met a constraint: the same refusal the
+            # data interface gives when the save itself meets it.
+            db.session.rollback()
+            return self.response(409, message=str(CONFLICT))
 
     def post_headless(self):
         return self._guarded(super().post_headless)
@@ -88,6 +111,10 @@ class ScopedApi(ModelRestApi):
 
     def put_headless(self, pk):
         return self._guarded(lambda: super(ScopedApi, self).put_headless(pk))
+
+    def delete_headless(self, pk):
+        """Delete; a record still in use answers 409 with the reason instead of 500."""
+        return self._guarded(lambda: super(ScopedApi, self).delete_headless(pk))
 
 
 class RegencyApi(ScopedApi):

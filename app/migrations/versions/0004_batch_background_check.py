@@ -5,7 +5,8 @@ Revises: 0003
 Create Date: 2026-11-24 09:00:00
 
 """
-from alembic import op
+from alembic import context, op
+from alembic.util import CommandError
 import sqlalchemy as sa
 
 
@@ -48,7 +49,32 @@ def upgrade():
                                   existing_nullable=False)
 
 
+INTEGER_MAX = 2**31 - 1
+
+
+def _amounts_beyond_integer():
+    """The money columns holding amounts that 0003's INTEGER columns cannot hold."""
+    conn = op.get_bind()
+    found = []
+    for table, column in MONEY:
+        count, largest = conn.execute(sa.text(
+            f'SELECT count(*), max(abs({column})) FROM {table} '
+            f'WHERE {column} > :top OR {column} < -:top'), {'top': INTEGER_MAX}).one()
+        if count:
+            found.append(f'{table}.{column}: {count} row(s), up to {largest}')
+    return found
+
+
 def downgrade():
+    # Refuse before changing anything: PostgreSQL would stop half-way with "integer out of
+    # range", SQLite would keep amounts that revision 0003 declares as INTEGER.
+    if not context.is_offline_mode():
+        too_large = _amounts_beyond_integer()
+        if too_large:
+            raise CommandError(
+                'Cannot downgrade below 0004: revision 0003 stores money as INTEGER (at most '
+                f'{INTEGER_MAX}), and these amounts are larger: {"; ".join(too_large)}. '
+                'Stay at 0004 or later, or correct these amounts first.')
     with op.batch_alter_table('report_job', schema=None) as batch_op:
         batch_op.drop_constraint('fk_report_job_sponsor_id_sponsor', type_='foreignkey')
         batch_op.drop_index(batch_op.f('ix_report_job_sponsor_id'))
