@@ -21,16 +21,15 @@ jobs_cli = AppGroup("jobs", help="Periodic clean-ups.")
 @jobs_cli.command("clean-up")
 @with_appcontext
 def clean_up_command():
-    """Record cut-off checks and reports as failed and withdraw lapsed certificates (hourly)."""
-    from app.reports.regency import fail_stale_jobs
-    from app.services.batch_drafts import fail_stale_checks
-    from app.services.permits import revoke_lapsed
+    """Record stopped checks and reports as failed and withdraw lapsed certificates (the
+    worker does this every minute; this runs it once, for instance without a worker)."""
+    from app.background import clean_up_now
 
-    now = dt.datetime.now(dt.UTC)
-    fail_stale_checks(db.session, now)
-    reports = fail_stale_jobs(db.session, now)
-    certificates = revoke_lapsed(db.session, now)
-    click.echo(f"{reports} report(s) failed, {certificates} certificate(s) withdrawn")
+    counts = clean_up_now(db.session, dt.datetime.now(dt.UTC))
+    click.echo(
+        f"{counts['checks']} check(s) and {counts['reports']} report(s) failed, "
+        f"{counts['certificates']} certificate(s) withdrawn"
+    )
 
 
 @areas_cli.command("import")

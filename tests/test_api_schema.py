@@ -37,7 +37,7 @@ def test_deleting_a_company_with_workers_answers_409_and_keeps_it(app, client):
     assert _count(app, Company, id=company_id) == 1
 
 
-def test_a_company_moved_to_a_regency_that_does_not_exist_answers_409(app, client):
+def test_a_company_moved_to_a_regency_that_does_not_exist_is_refused_on_that_field(app, client):
     admin = token(client, "admin")
     company_id = record_id(app, Company, nib=world.BARUT_NIB)
 
@@ -45,7 +45,8 @@ def test_a_company_moved_to_a_regency_that_does_not_exist_answers_409(app, clien
         f"/api/v1/company/{company_id}", json={"regency_id": 999_999}, headers=admin
     )
 
-    assert response.status_code == 409, response.get_json()
+    assert response.status_code == 422, response.get_json()
+    assert response.get_json()["field"] == "regency"
     assert _count(app, Company, id=company_id, regency_id=999_999) == 0
 
 

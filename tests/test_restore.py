@@ -255,8 +255,8 @@ def test_a_sqlite_file_that_fails_the_integrity_check_is_refused(drill_app, tmp_
     with contextlib.closing(sqlite3.connect(bad)) as conn:
         conn.execute("PRAGMA writable_schema = ON")
         conn.execute(
-            "UPDATE sqlite_master SET sql = replace(sql, '(name)', '(nik)') "
-            "WHERE name = 'ix_worker_name'"
+            "UPDATE sqlite_master SET sql = replace(sql, '(name, id)', '(nik, id)') "
+            "WHERE name = 'ix_worker_name_id'"
         )
         conn.commit()
     before = _counts(drill_app)
@@ -265,7 +265,7 @@ def test_a_sqlite_file_that_fails_the_integrity_check_is_refused(drill_app, tmp_
 
     assert refused.exit_code == 1, refused.output
     assert "fails the integrity check: " in refused.output
-    assert "missing from index ix_worker_name" in refused.output
+    assert "missing from index ix_worker_name_id" in refused.output
     assert _counts(drill_app) == before
 
 

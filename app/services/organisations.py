@@ -3,10 +3,18 @@
 from __future__ import annotations
 
 from flask_babel import gettext as _
-from sqlalchemy import exists, func, select
+from sqlalchemy import exists, func, inspect, select
 from sqlalchemy.orm import object_session
 
-from app.models import Company, Contribution, Enrollment, EnrollmentStatus, Village, Worker
+from app.models import (
+    Company,
+    Contribution,
+    Enrollment,
+    EnrollmentStatus,
+    Regency,
+    Village,
+    Worker,
+)
 from app.services import ServiceError, identifiers
 from app.services.identifier_messages import service_error
 
@@ -54,9 +62,14 @@ def validate_company(session, company: Company, npp_pattern: str) -> None:
             setattr(company, field, check(value))
         except identifiers.InvalidIdentifier as exc:
             raise service_error(exc, field) from exc
-    if company.regency is not None:
-        company.regency_id = company.regency.id
+    chosen = inspect(company).attrs.regency.history.added  # a form sets the relation,
+    if chosen and chosen[0] is not None:  # the API the number: the one that changed counts
+        company.regency_id = chosen[0].id
     if company.regency_id is None:
+        raise ServiceError(_("Choose the company's regency."), field="regency")
+    with session.no_autoflush:
+        known = session.scalar(select(Regency.id).where(Regency.id == company.regency_id))
+    if known is None:  # a number that names no regency (the API takes numbers)
         raise ServiceError(_("Choose the company's regency."), field="regency")
     village_id = company.village.id if company.village is not None else company.village_id
     if village_id is not None:
