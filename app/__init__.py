@@ -12,9 +12,9 @@ from flask_appbuilder import AppBuilder
 from sqlalchemy import event, inspect
 from sqlalchemy.engine import Engine
 
-from app.extensions import csrf, db, migrate
+from app.extensions import MIGRATIONS_DIR, csrf, db, migrate
 
-MIGRATIONS_DIR = str(Path(__file__).parent / "migrations")
+__all__ = ["MIGRATIONS_DIR", "create_app"]
 
 
 def create_app(overrides: dict | None = None) -> Flask:
@@ -64,7 +64,7 @@ def create_app(overrides: dict | None = None) -> Flask:
 
             menu.register(appbuilder)
 
-    from app import background, cli, http, templating
+    from app import background, cli, housekeeping, http, templating  # noqa: F401 (its task)
 
     background.configure(app)
     cli.register(app)

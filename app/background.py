@@ -7,11 +7,11 @@ queue lives in SQLite beside the embedded database, or in Redis (`LINDUNGI_QUEUE
 app server queues and any worker runs; inputs and results are in the database, so any server
 serves the result. While a job runs, a heartbeat is written to its row every few seconds: a job
 whose worker died reads as failed within a minute (app/jobstate.py), and the periodic clean-up,
-a task of its own every minute, records it so. With `QUEUE_IMMEDIATE` (the tests) huey runs each
-task at once, inside the request, in memory.
+a task of its own every minute (app/housekeeping.py), records it so. With `QUEUE_IMMEDIATE`
+(the tests) huey runs each task at once, inside the request, in memory.
 
-At most `PDF_LAYOUTS` PDF layouts run at once in a worker process (one worker process per host):
-a 1.000-row PDF takes ~170 MB while it is laid out.
+At most `PDF_LAYOUTS` PDF layouts run at once in a process (app/reports/pdf.py; one worker
+process per host): a 1.000-row PDF takes ~170 MB while it is laid out.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ import logging
 import threading
 
 from flask import Flask, current_app, has_app_context
-from huey import Huey, crontab
+from huey import Huey
 from huey.storage import RedisStorage, SqliteStorage
 from sqlalchemy import update
 
@@ -33,13 +33,10 @@ log = logging.getLogger(__name__)
 
 huey = Huey("lindungi", immediate=True, results=False)  # configure() sets the real storage
 _worker_app: Flask | None = None
-_pdf_slots = threading.BoundedSemaphore(1)
 
 
 def configure(app: Flask) -> None:
     """Point the queue at the configured storage, or run tasks at once (QUEUE_IMMEDIATE)."""
-    global _pdf_slots
-    _pdf_slots = threading.BoundedSemaphore(app.config.get("PDF_LAYOUTS", 1))
     if app.config.get("QUEUE_IMMEDIATE"):
         huey.immediate = True
         return
@@ -55,11 +52,6 @@ def configure(app: Flask) -> None:
     huey.storage = huey.create_storage()
 
 
-def pdf_slot():
-    """Hold one of this process's PDF layout slots (a context manager)."""
-    return _pdf_slots
-
-
 def submit(pool: str, work, *args, beat: tuple | None = None) -> None:
     """Queue `work(app, *args)`; `beat` = (model, id, column) names the job's heartbeat."""
     target = f"{work.__module__}:{work.__qualname__}"
@@ -73,7 +65,7 @@ def submit(pool: str, work, *args, beat: tuple | None = None) -> None:
 def run_task(pool: str, target: str, args: list, beat: tuple | None) -> None:
     """The one task: find the work by name and run it in the app, beating while it runs."""
     work = _resolve(target)
-    app = _app()
+    app = worker_app()
     if has_app_context() and current_app._get_current_object() is app:
         _run(pool, work, app, args, beat)
     else:
@@ -86,17 +78,14 @@ def _resolve(target: str):
     return getattr(importlib.import_module(module), name)
 
 
-def _app() -> Flask:
-    """The app tasks run in: the worker's, or the request's when the queue is immediate."""
-    global _worker_app
+def worker_app() -> Flask:
+    """The app tasks run in: the worker's (set by `serve`), or the request's when the queue
+    runs tasks at once."""
     if _worker_app is not None:
         return _worker_app
     if has_app_context():
         return current_app._get_current_object()
-    from app import create_app
-
-    _worker_app = create_app()
-    return _worker_app
+    raise RuntimeError("no app to run the task in: start the worker with `flask --app run worker`")
 
 
 def serve(app: Flask, workers: int = 2) -> None:
@@ -157,28 +146,3 @@ def _beating(app: Flask, beat: tuple, stop: threading.Event) -> None:
             _beat(app, beat)
         except Exception:  # a missed beat is not the job's failure; the next one may pass
             log.warning("heartbeat of %s %s missed", beat[0], beat[1], exc_info=True)
-
-
-@huey.periodic_task(crontab(minute="*"))
-def clean_up() -> None:
-    """Every minute: record jobs whose worker died as failed; withdraw lapsed certificates."""
-    app = _app()
-    with app.app_context(), logs.job("clean-up"):
-        from app.extensions import db
-
-        counts = clean_up_now(db.session, dt.datetime.now(dt.UTC))
-        if any(counts.values()):
-            log.info("clean-up: %s", counts)
-
-
-def clean_up_now(session, now: dt.datetime) -> dict[str, int]:
-    """The periodic clean-up's work (also `flask --app run jobs clean-up`)."""
-    from app.reports.regency import fail_stale_jobs
-    from app.services.batch_drafts import fail_stale_checks
-    from app.services.permits import revoke_lapsed
-
-    return {
-        "checks": fail_stale_checks(session, now),
-        "reports": fail_stale_jobs(session, now),
-        "certificates": revoke_lapsed(session, now),
-    }

@@ -23,7 +23,7 @@ jobs_cli = AppGroup("jobs", help="Periodic clean-ups.")
 def clean_up_command():
     """Record stopped checks and reports as failed and withdraw lapsed certificates (the
     worker does this every minute; this runs it once, for instance without a worker)."""
-    from app.background import clean_up_now
+    from app.housekeeping import clean_up_now
 
     counts = clean_up_now(db.session, dt.datetime.now(dt.UTC))
     click.echo(

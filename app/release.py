@@ -48,11 +48,11 @@ def release_command():
     """Migrate the database, compile translations and sync roles and permissions."""
     from flask_migrate import upgrade
 
-    from app import MIGRATIONS_DIR, i18n
-    from app.extensions import db
+    from app.extensions import MIGRATIONS_DIR, db
+    from app.i18n import ensure_compiled
 
     with exclusive(db.engine):
         upgrade(directory=MIGRATIONS_DIR)
-        i18n.ensure_compiled()
+        ensure_compiled()
         sync_permissions(current_app.appbuilder)
     click.echo("release done: database at the latest migration, roles and permissions synced")

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from app import background, jobstate
+from app import background, housekeeping, jobstate
 from app.extensions import db
 from app.models import EnrollmentBatch, Regency, ReportJob
 from app.services.identifiers import make_nik
@@ -139,7 +139,7 @@ def test_a_check_whose_worker_is_killed_reads_and_is_recorded_as_failed(
     time.sleep(1.5)  # the heartbeat has stopped
     assert oki.get(f"/batchview/progress/{batch_id}").get_json()["status"] == "failed"
     with app.app_context():
-        counts = background.clean_up_now(db.session, dt.datetime.now(dt.UTC))
+        counts = housekeeping.clean_up_now(db.session, dt.datetime.now(dt.UTC))
         assert counts["checks"] >= 1
         assert db.session.get(EnrollmentBatch, batch_id).check_status == "failed"
 
@@ -169,7 +169,7 @@ def test_a_report_whose_worker_went_silent_is_failed_by_the_periodic_clean_up(ap
         db.session.commit()
         ids = job.id, fresh.id
     monkeypatch.setattr(background, "_worker_app", app)  # as `flask --app run worker` sets it
-    background.clean_up.call_local()  # the periodic task itself, as the worker runs it
+    housekeeping.clean_up.call_local()  # the periodic task itself, as the worker runs it
     with app.app_context():
         assert db.session.get(ReportJob, ids[0]).status == "failed"
         assert db.session.get(ReportJob, ids[1]).status == "running"  # still beating

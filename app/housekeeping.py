@@ -1,0 +1,41 @@
+"""The periodic clean-up, a task of the job queue that the worker runs every minute.
+
+Jobs whose worker died (no heartbeat) and jobs the queue lost are recorded as failed; the
+certificates of companies that no longer comply are withdrawn. Pages only read these states;
+this is where they are written. `flask --app run jobs clean-up` runs the same work once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from huey import crontab
+
+from app import logs
+from app.background import huey, worker_app
+from app.extensions import db
+from app.reports.regency import fail_stale_jobs
+from app.services.batch_drafts import fail_stale_checks
+from app.services.permits import revoke_lapsed
+
+log = logging.getLogger(__name__)
+
+
+def clean_up_now(session, now: dt.datetime) -> dict[str, int]:
+    """The clean-up's work: how many checks and reports failed, certificates withdrawn."""
+    return {
+        "checks": fail_stale_checks(session, now),
+        "reports": fail_stale_jobs(session, now),
+        "certificates": revoke_lapsed(session, now),
+    }
+
+
+@huey.periodic_task(crontab(minute="*"))
+def clean_up() -> None:
+    """Every minute, in the worker."""
+    app = worker_app()
+    with app.app_context(), logs.job("clean-up"):
+        counts = clean_up_now(db.session, dt.datetime.now(dt.UTC))
+        if any(counts.values()):
+            log.info("clean-up: %s", counts)
