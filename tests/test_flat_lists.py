@@ -83,3 +83,32 @@ def test_name_search_has_a_trigram_index_on_postgresql(app):
     if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
         pytest.skip("trigram indexes are PostgreSQL's")
     assert "gin (name gin_trgm_ops)" in _indexes(app)["ix_worker_name_trgm"]
+
+
+@pytest.mark.parametrize("username", ["admin", "sari", "budi", "oki", "dodi"])
+def test_workers_without_cover_is_the_anti_join_figure(app, username):
+    """The home page's two counts give what the plain anti-join gives, at every scope level."""
+    from sqlalchemy import exists, func, not_, select
+
+    from app.extensions import db
+    from app.models import Enrollment, Worker
+    from app.scope import scope_for_user
+    from app.services.dashboard import workers_without_cover
+
+    with app.app_context():
+        scope = scope_for_user(app.appbuilder.sm.find_user(username=username))
+        active = select(Enrollment.id).where(
+            Enrollment.worker_id == Worker.id, Enrollment.status == "active"
+        )
+        expected = db.session.scalar(
+            select(func.count())
+            .select_from(Worker)
+            .where(Worker.scope_clause(scope), not_(exists(active)))
+        )
+        assert workers_without_cover(db.session, scope) == expected
+        covered = db.session.scalar(
+            select(func.count())
+            .select_from(Worker)
+            .where(Worker.scope_clause(scope), exists(active))
+        )
+        assert covered > 0 or username not in ("admin", "budi")  # not trivially all workers
