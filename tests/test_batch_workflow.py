@@ -486,3 +486,17 @@ def test_a_correction_that_starts_like_a_formula_is_refused_on_its_field(app, ok
     with app.app_context():
         kept = db.session.get(BatchRow, row.id)
         assert not kept.name.startswith("=") and kept.errors is not None
+
+
+def test_a_cell_with_a_nul_character_is_an_error_on_its_row_not_a_failed_check(app, oki):
+    bad = person()
+    bad[1] = "Warga\x00Tersembunyi"
+    batch_id = new_batch(app, oki)
+    upload(oki, batch_id, csv_file([person(), bad]))
+    with app.app_context():
+        batch = db.session.get(EnrollmentBatch, batch_id)
+        assert batch.check_status == "done"
+    errors = {
+        line: json.loads(row.errors) for line, row in rows_of(app, batch_id).items() if row.errors
+    }
+    assert list(errors) == [3] and "karakter kontrol" in errors[3]["name"]

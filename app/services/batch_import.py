@@ -25,6 +25,7 @@ from app.models import (
     Worker,
 )
 from app.models.workers import Segment
+from app.params import CONTROL
 from app.services import ServiceError
 from app.services.identifiers import InvalidIdentifier, validate_nik
 from app.services.xlsx_guard import check_archive, invalid, open_workbook
@@ -336,17 +337,22 @@ class RowChecker:
 
         batch, rules = self.batch, self.rules
         errors: dict[str, str] = {}
+        for field, value in record.items():  # the same rules as the file reader's, per field
+            if field == "line":
+                continue
+            if isinstance(value, str) and CONTROL.search(value):  # a NUL PostgreSQL refuses
+                errors[field] = _("Remove the control character (such as NUL) from this cell.")
+                record[field] = CONTROL.sub("", value)  # the row is kept, without it
+            elif field not in NUMERIC_FIELDS and _formula_like(value):
+                errors[field] = _(
+                    "Must not start like a spreadsheet formula (= + - @, a tab or a line break)."
+                )
         nik = _nik(record)
         name = _text(record.get("name"))
         born = _date(record.get("birth_date"))
         sex = SEXES.get(_text(record.get("sex")).lower())
         village_code = _text(record.get("village_code"))
         segment = _text(record.get("segment")).lower() or Segment.VULNERABLE
-        for field, value in record.items():  # the same rule as the file reader's, per field
-            if field not in NUMERIC_FIELDS and field != "line" and _formula_like(value):
-                errors[field] = _(
-                    "Must not start like a spreadsheet formula (= + - @, a tab or a line break)."
-                )
         if not name:
             errors.setdefault("name", _("The name is required."))
         if born is None:

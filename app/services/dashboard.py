@@ -56,8 +56,10 @@ def workers_without_cover(session, scope: Scope) -> int:
     anti-join of every worker with every enrollment, which spilled to disk at a million.
     """
     workers = _count(session, Worker, scope)
-    covered = select(func.count()).select_from(Enrollment).where(
-        Enrollment.status == EnrollmentStatus.ACTIVE
+    covered = (
+        select(func.count())
+        .select_from(Enrollment)
+        .where(Enrollment.status == EnrollmentStatus.ACTIVE)
     )
     if not scope.unrestricted:
         covered = covered.where(
