@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 
+import prison
 import pytest
 
 from app.models import Enrollment, Regency, Village, Worker
@@ -55,9 +56,14 @@ def test_the_api_needs_a_token(client):
 
 
 def test_worker_list_is_limited_to_the_callers_regency(client, sari):
-    names = [w["name"] for w in client.get("/api/v1/worker/", headers=sari).get_json()["result"]]
-    assert "Yohanes Ngabut" in names
-    assert "Rahmat Hidayat" not in names
+    def named(name: str) -> list[str]:
+        q = prison.dumps({"filters": [{"col": "name", "opr": "eq", "value": name}]})
+        answer = client.get(f"/api/v1/worker/?q={q}", headers=sari).get_json()
+        return [w["name"] for w in answer["result"]]
+
+    # asked by name: however many workers other tests have added to the first page
+    assert named("Yohanes Ngabut") == ["Yohanes Ngabut"]
+    assert named("Rahmat Hidayat") == []
 
 
 def test_an_out_of_scope_worker_reads_as_not_found(app, client, sari):
