@@ -1,4 +1,5 @@
-"""The periodic clean-up, a task of the job queue that the worker runs every minute.
+"""The periodic tasks of the job queue: the clean-up every minute, the home page's figures
+every five minutes.
 
 Jobs whose worker died (no heartbeat) and jobs the queue lost are recorded as failed; the
 certificates of companies that no longer comply are withdrawn. Pages only read these states;
@@ -17,6 +18,7 @@ from app.background import huey, worker_app
 from app.extensions import db
 from app.reports.regency import fail_stale_jobs
 from app.services.batch_drafts import fail_stale_checks
+from app.services.dashboard import refresh_coverage
 from app.services.permits import revoke_lapsed
 
 log = logging.getLogger(__name__)
@@ -39,3 +41,12 @@ def clean_up() -> None:
         counts = clean_up_now(db.session, dt.datetime.now(dt.UTC))
         if any(counts.values()):
             log.info("clean-up: %s", counts)
+
+
+@huey.periodic_task(crontab(minute="*/5"))
+def refresh_figures() -> None:
+    """Every five minutes, in the worker: the home page's coverage figures per regency."""
+    app = worker_app()
+    with app.app_context(), logs.job("figures"):
+        regencies = refresh_coverage(db.session, dt.datetime.now(dt.UTC))
+        log.info("coverage figures refreshed for %d regencies", regencies)

@@ -113,10 +113,60 @@ def test_workers_without_cover_is_the_anti_join_figure(app, username):
             .select_from(Worker)
             .where(Worker.scope_clause(scope), not_(exists(active)))
         )
-        assert workers_without_cover(db.session, scope) == expected
+        assert workers_without_cover(db.session, scope) == (expected, None)  # counted live
         covered = db.session.scalar(
             select(func.count())
             .select_from(Worker)
             .where(Worker.scope_clause(scope), exists(active))
         )
         assert covered > 0 or username not in ("admin", "budi")  # not trivially all workers
+
+
+@pytest.fixture
+def figures(app):
+    """Coverage figures counted now; removed afterwards (other tests read the live count)."""
+    import datetime as dt
+
+    from sqlalchemy import delete
+
+    from app.extensions import db
+    from app.models import CoverageFigure
+    from app.services.dashboard import refresh_coverage
+
+    with app.app_context():
+        refresh_coverage(db.session, dt.datetime.now(dt.UTC))
+    yield
+    with app.app_context():
+        db.session.execute(delete(CoverageFigure))
+        db.session.commit()
+
+
+@pytest.mark.parametrize("username", ["admin", "sari", "budi"])
+def test_the_kept_figures_equal_the_live_count(app, figures, username):
+    from app.extensions import db
+    from app.scope import scope_for_user
+    from app.services.dashboard import _uncovered_now, workers_without_cover
+
+    with app.app_context():
+        scope = scope_for_user(app.appbuilder.sm.find_user(username=username))
+        kept, as_of = workers_without_cover(db.session, scope)
+        assert as_of is not None
+        assert kept == _uncovered_now(db.session, scope)
+
+
+def test_a_village_is_counted_live(app, figures):
+    from app.extensions import db
+    from app.scope import scope_for_user
+    from app.services.dashboard import workers_without_cover
+
+    with app.app_context():
+        scope = scope_for_user(app.appbuilder.sm.find_user(username="oki"))
+        assert workers_without_cover(db.session, scope)[1] is None
+
+
+def test_the_home_page_says_when_a_kept_figure_was_counted(app, figures, as_user):
+    assert "Dihitung pada" in text_of(as_user("sari").get("/"))
+
+
+def test_without_kept_figures_the_home_page_counts_live(app, as_user):
+    assert "Dihitung pada" not in text_of(as_user("sari").get("/"))

@@ -14,6 +14,7 @@ from app.models.awards import (
 )
 from app.models.batches import BatchRow, BatchStatus, EnrollmentBatch
 from app.models.contributions import Contribution, IncomeBracket, Program, WageRate
+from app.models.figures import CoverageFigure
 from app.models.organisations import (
     BranchOffice,
     Company,
@@ -51,6 +52,7 @@ from app.models.workers import (
 )
 
 __all__ = [
+    "CoverageFigure",
     "AuthSession",
     "AwardCategory",
     "AwardEvidence",
