@@ -11,6 +11,18 @@ from flask_babel import gettext as _
 from app import privacy
 
 
+def display(value):
+    """Any value a screen shows without a formatter of its own: nothing for None, "Ya"/"Tidak"
+    for a flag, a date in words; anything else as it is (a record shows its name)."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return _("Yes") if value else _("No")
+    if isinstance(value, dt.date):
+        return long_date(value)
+    return value
+
+
 def rupiah(amount) -> str:
     """Format an integer amount as `Rp 16.800`."""
     if amount is None:

@@ -82,8 +82,27 @@ def _absolute() -> dt.timedelta:
     return dt.timedelta(hours=current_app.config["SESSION_MAX_HOURS"])
 
 
+def _displayed(view_class):
+    """FAB's own screen, its shown columns through formatting.display (no "True", no "None")."""
+    from app.formatting import display
+
+    class Displayed(view_class):
+        def __init__(self, **kwargs):
+            super().__init__(**kwargs)
+            shown = [*self.list_columns, *self.show_columns]
+            self.formatters_columns = {c: display for c in shown} | dict(
+                self.formatters_columns or {}
+            )
+
+    Displayed.__name__ = view_class.__name__  # the permission names stay FAB's
+    return Displayed
+
+
 class AppSecurityManager(SecurityManager):
     """FAB's security manager with our roles, schema-by-migration and an audited login."""
+
+    userdbmodelview = _displayed(SecurityManager.userdbmodelview)
+    rolemodelview = _displayed(SecurityManager.rolemodelview)
 
     @property
     def _engine(self):

@@ -19,7 +19,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 from wtforms import BooleanField, HiddenField
 
-from app import privacy
+from app import formatting, privacy
 from app.exports import export_response
 from app.extensions import db
 from app.scope import get_in_scope, read_clause
@@ -237,6 +237,12 @@ class ScopedModelView(ModelView):
             self.edit_columns = [*self.edit_columns, "version_token"]
         self._optional_booleans()
         super().__init__(**kwargs)
+        # Screens never print None, True or an ISO date: every shown column without a
+        # formatter of its own gets formatting.display. Exports keep the declared ones only.
+        self.export_formatters = dict(self.formatters_columns or {})
+        self.formatters_columns = {
+            column: formatting.display for column in [*self.list_columns, *self.show_columns]
+        } | self.export_formatters
         related = {c.rsplit(".", 1)[0] for c in self.list_columns if "." in c}
         self.datamodel.eager = tuple(sorted(related | set(self.eager_columns)))
 
@@ -424,5 +430,5 @@ class ScopedModelView(ModelView):
         value = item
         for part in column.split("."):
             value = getattr(value, part, None) if value is not None else None
-        formatter = self.formatters_columns.get(column)
+        formatter = self.export_formatters.get(column)
         return formatter(value) if formatter else value

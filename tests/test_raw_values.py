@@ -1,0 +1,43 @@
+"""An Indonesian screen never shows a raw value: no "None", "True" or "False" on any list or
+record page of any registered view (checked as admin, who sees every column)."""
+
+from __future__ import annotations
+
+import re
+
+from flask_appbuilder import ModelView
+
+from tests.helpers import text_of
+
+RAW = re.compile(r"\b(None|True|False)\b")
+
+
+def _views(app):
+    return [
+        view
+        for view in app.appbuilder.baseviews
+        if isinstance(view, ModelView) and "can_list" in (view.base_permissions or [])
+    ]
+
+
+def test_no_list_or_record_page_shows_a_raw_value(app, as_user):
+    client = as_user("admin")
+    found = {}
+    for view in _views(app):
+        base = view.route_base
+        page = client.get(f"{base}/list/")
+        if page.status_code != 200:
+            continue
+        text = text_of(page)
+        if RAW.search(text):
+            found[f"{base}/list/"] = RAW.findall(text)
+        match = re.search(rf'href="({re.escape(base)}/show/[^"]+)"', page.get_data(as_text=True))
+        if match:
+            shown = text_of(client.get(match.group(1)))
+            if RAW.search(shown):
+                found[match.group(1)] = RAW.findall(shown)
+    assert found == {}
+
+
+def test_the_check_sees_every_view(app):
+    assert len(_views(app)) >= 10
