@@ -109,7 +109,9 @@ def test_a_row_corrected_on_screen_becomes_valid(app, oki):
     batch_id = new_batch(app, oki)
     upload(oki, batch_id, csv_file([person(), bad]))
     row = rows_of(app, batch_id)[3]
-    form = dict(zip(["nik", "name", "birth_date", "sex", "village_code"], bad[:5], strict=True))
+    form = dict(zip(["nik", "name", "birth_date", "sex", "village_code"], bad[:5], strict=True)) | {
+        "segment": bad[5]
+    }
     response = oki.post(f"/batchview/row/{batch_id}/{row.id}", data=form | {"sex": "L"})
     assert response.status_code == 302
     assert rows_of(app, batch_id)[3].errors is None
@@ -130,6 +132,7 @@ def test_a_correction_that_is_still_wrong_saves_nothing_and_names_the_field(app,
                 "birth_date": bad[2],
                 "sex": "L",
                 "village_code": VILLAGE,
+                "segment": "vulnerable",
             },
         )
     )
@@ -147,6 +150,7 @@ def test_fixing_the_first_of_two_equal_niks_clears_the_repeat_on_the_second(app,
     row = rows_of(app, batch_id)[2]
     fresh = person()
     form = dict(zip(["nik", "name", "birth_date", "sex", "village_code"], fresh[:5], strict=True))
+    form["segment"] = fresh[5]
     assert oki.post(f"/batchview/row/{batch_id}/{row.id}", data=form).status_code == 302
     assert rows_of(app, batch_id)[3].errors is None
 
@@ -475,7 +479,9 @@ def test_a_correction_that_starts_like_a_formula_is_refused_on_its_field(app, ok
     batch_id = new_batch(app, oki)
     upload(oki, batch_id, csv_file([bad]))
     row = rows_of(app, batch_id)[2]
-    form = dict(zip(["nik", "name", "birth_date", "sex", "village_code"], bad[:5], strict=True))
+    form = dict(zip(["nik", "name", "birth_date", "sex", "village_code"], bad[:5], strict=True)) | {
+        "segment": bad[5]
+    }
     page = text_of(
         oki.post(
             f"/batchview/row/{batch_id}/{row.id}",
@@ -500,3 +506,40 @@ def test_a_cell_with_a_nul_character_is_an_error_on_its_row_not_a_failed_check(a
         line: json.loads(row.errors) for line, row in rows_of(app, batch_id).items() if row.errors
     }
     assert list(errors) == [3] and "karakter kontrol" in errors[3]["name"]
+
+
+def test_a_row_with_an_unknown_segment_is_not_turned_into_a_wage_earner_by_its_fix(app, oki):
+    bad = person()
+    bad[5] = "informal"
+    batch_id = new_batch(app, oki)
+    upload(oki, batch_id, csv_file([bad]))
+    row = rows_of(app, batch_id)[2]
+    form_page = oki.get(f"/batchview/row/{batch_id}/{row.id}").get_data(as_text=True)
+    assert '<option value="" selected>' in form_page  # nothing preselected
+    form = dict(zip(["nik", "name", "birth_date", "sex", "village_code"], bad[:5], strict=True)) | {
+        "segment": bad[5]
+    }
+    page = text_of(oki.post(f"/batchview/row/{batch_id}/{row.id}", data=form | {"segment": ""}))
+    assert "Pilih segmen" in page
+    with app.app_context():
+        kept = db.session.get(BatchRow, row.id)
+        assert kept.errors is not None and kept.segment != "pu"
+
+
+@pytest.mark.parametrize("written", ["Pekerja rentan", "PEKERJA RENTAN", "vulnerable"])
+def test_the_import_takes_a_segment_by_its_indonesian_name(app, oki, written):
+    row = person()
+    row[5] = written
+    batch_id = new_batch(app, oki)
+    upload(oki, batch_id, csv_file([row]))
+    checked = rows_of(app, batch_id)[2]
+    assert checked.errors is None and checked.segment == "vulnerable"
+
+
+def test_an_unknown_segment_lists_the_allowed_names(app, oki):
+    row = person()
+    row[5] = "informal"
+    batch_id = new_batch(app, oki)
+    upload(oki, batch_id, csv_file([row]))
+    message = json.loads(rows_of(app, batch_id)[2].errors)["segment"]
+    assert "Pekerja rentan" in message and "Pekerja penerima upah (PU)" in message

@@ -186,6 +186,8 @@ def fix_row(session, batch: EnrollmentBatch, row: BatchRow, values: dict, rules:
     """
     if batch.status not in EDITABLE or batch.check_status in BUSY:
         raise Conflict(_("Only a draft or returned batch can be corrected."))
+    if not (values.get("segment") or "").strip():  # never a default: PU or vulnerable decide
+        return {"segment": _("Choose the segment.")}  # who pays and at what rate
     others = {}
     for other in sorted(batch.rows, key=lambda r: r.line):
         if other.id != row.id and other.nik:

@@ -9,6 +9,7 @@ import json
 import re
 from collections.abc import Iterable, Iterator
 
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import or_, select
 
@@ -24,6 +25,7 @@ from app.models import (
     Village,
     Worker,
 )
+from app.models.base import choice_label
 from app.models.workers import Segment
 from app.params import CONTROL
 from app.services import ServiceError
@@ -123,6 +125,18 @@ def _records(header: list, names: list[str], cells: Iterator[list]) -> Iterator[
                     )
                 record[field] = cell
         yield record
+
+
+def segment_names() -> dict[str, str]:
+    """Every way a file may write a segment, to its code: the code itself (pu, vulnerable) and
+    its name in Indonesian and in English as the template and the screens show it, any case."""
+    names: dict[str, str] = {}
+    for locale in ("en", "id"):
+        with force_locale(locale):
+            for segment in Segment:
+                names[str(choice_label(segment.value)).strip().lower()] = segment.value
+    names.update({segment.value: segment.value for segment in Segment})
+    return names
 
 
 def _formula_like(cell) -> bool:
@@ -258,6 +272,7 @@ class RowChecker:
 
     def __init__(self, session, batch, rules: dict, seen: dict[str, int] | None = None):
         self.session, self.batch, self.rules = session, batch, rules
+        self.segment_names = segment_names()
         self.villages = {
             code: (pk, district)
             for pk, code, district in session.execute(
@@ -401,8 +416,12 @@ class RowChecker:
             errors["village_code"] = _("Not a village of %(regency)s.", regency=batch.regency.name)
         elif batch.village_id and self.villages[village_code][0] != batch.village_id:
             errors["village_code"] = _("Not the batch's village.")
+        segment = self.segment_names.get(segment, segment)
         if segment not in {s.value for s in Segment}:
-            errors["segment"] = _("Unknown segment.")
+            errors["segment"] = _(
+                "Unknown segment; write one of: %(names)s.",
+                names="; ".join(choice_label(s.value) for s in Segment),
+            )
         decile = _text(record.get("dtsen_decile"))
         if decile and (not decile.isdigit() or not 1 <= int(decile) <= 10):
             errors["dtsen_decile"] = _("The decile is a number from 1 to 10.")
