@@ -190,3 +190,28 @@ def test_the_demo_panel_attached_each_regencys_regulation_as_a_readable_pdf(demo
             assert evidence.content_type == "application/pdf"
             text = pdf_text(evidence.content)
             assert "Salinan:" in text and "data demo" in text
+
+
+def test_no_demo_sponsor_is_billed_for_a_program_its_commitment_does_not_fund(demo):
+    """The sponsor statement bills what the enrollments hold: JHT on an APBD commitment of JKK
+    and JKM billed Rp 218.400 a month for one non-ASN worker."""
+    from app.models import Enrollment, SponsorCommitment
+    from app.services.sponsors import unfunded_programs
+
+    with demo.app_context():
+        commitments = db.session.query(SponsorCommitment).all()
+        assert commitments
+        checked = 0
+        for commitment in commitments:
+            funded = (
+                db.session.query(Enrollment)
+                .filter(Enrollment.sponsor_id == commitment.sponsor_id)
+                .all()
+            )
+            for enrollment in funded:
+                checked += 1
+                assert unfunded_programs(commitment, enrollment.programs) == [], (
+                    commitment.reference,
+                    enrollment.programs,
+                )
+        assert checked > 0

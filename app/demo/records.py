@@ -197,7 +197,7 @@ def enrollment(maker, worker, spec: DemoRegency, sponsors, today) -> Enrollment 
     elif segment in ("rt_rw_head", "bpd_member"):
         kwargs |= {"payer_type": "apbd", "sponsor": sponsors["apbd"]}
     elif segment == "non_asn":
-        programs = ("jkk", "jkm", "jht")
+        programs = spec.vulnerable_programs  # what the regency's APBD commitment funds
         kwargs = {
             "payer_type": "apbd",
             "sponsor": sponsors["apbd"],

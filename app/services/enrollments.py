@@ -57,6 +57,7 @@ def _prepare(session, enrollment: Enrollment) -> None:
         sponsor = enrollment.sponsor
         if sponsor is None or sponsor.kind not in SPONSOR_KIND_FOR_PAYER[PayerType(payer)]:
             raise ServiceError(_("Choose a sponsor of the kind that pays."), field="sponsor")
+        _refuse_unfunded_programs(session, enrollment)
         enrollment.company = None
     else:
         enrollment.company = None
@@ -69,6 +70,28 @@ def _prepare(session, enrollment: Enrollment) -> None:
     from app.services.contributions import apply_to_enrollment
 
     apply_to_enrollment(session, enrollment)
+
+
+def _refuse_unfunded_programs(session, enrollment: Enrollment) -> None:
+    """A sponsor pays only for the programs its commitment funds: JHT on a JKK and JKM
+    commitment would be billed to it (its statement would ask for money it never promised)."""
+    from app.services.sponsors import commitment_for, unfunded_programs
+
+    start = enrollment.start_date
+    commitment = commitment_for(session, enrollment.sponsor.id, start, start)
+    if commitment is None:
+        return  # no commitment recorded for that date: the budget check of batches says so
+    missing = unfunded_programs(commitment, enrollment.programs)
+    if missing:
+        raise ServiceError(
+            _(
+                "The sponsor's commitment %(reference)s funds %(funded)s only, not %(programs)s.",
+                reference=commitment.reference,
+                funded=commitment.programs,
+                programs=", ".join(missing),
+            ),
+            field=missing[0].lower(),
+        )
 
 
 def _refuse_second_active(session, enrollment: Enrollment) -> None:

@@ -37,6 +37,12 @@ def commitment_for(session, sponsor_id: int, start: dt.date, end: dt.date):
     ).first()
 
 
+def unfunded_programs(commitment: SponsorCommitment, programs) -> list[str]:
+    """The programs (jkk, jht, ...) a commitment does not fund, in capitals for a message."""
+    promised = {p.strip().lower() for p in (commitment.programs or "").split(",") if p.strip()}
+    return [p.upper() for p in programs if p not in promised]
+
+
 def funded_by(sponsor_id: int, start: dt.date, end: dt.date) -> list:
     return [
         Enrollment.sponsor_id == sponsor_id,
@@ -129,8 +135,7 @@ def batch_budget(
     budget.used_amount, budget.used_workers = usage(session, commitment)
     if not pending:
         return budget  # its own enrollments are already counted in the usage
-    promised = {p.strip().lower() for p in (commitment.programs or "").split(",") if p.strip()}
-    missing = [p.upper() for p in batch.programs if p not in promised]
+    missing = unfunded_programs(commitment, batch.programs)
     if missing:
         budget.shortfalls.append(
             _("The commitment does not fund %(programs)s.", programs=", ".join(missing))
