@@ -7,6 +7,7 @@ import datetime as dt
 from flask_babel import format_date as babel_format_date
 from flask_babel import format_datetime as babel_format_datetime
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from app import privacy
 
@@ -21,6 +22,62 @@ def display(value):
     if isinstance(value, dt.date):
         return long_date(value)
     return value
+
+
+AUDIT_ACTIONS = {
+    "create": _l("created"),
+    "update": _l("changed"),
+    "delete": _l("deleted"),
+    "read": _l("read"),
+    "read_list": _l("list read"),
+    "export": _l("exported"),
+    "print": _l("printed"),
+    "lock": _l("locked"),
+    "login": _l("signed in"),
+    "login_failed": _l("sign-in failed"),
+    "logout": _l("signed out"),
+}
+RECORD_TYPES = {
+    "Worker": _l("Worker"),
+    "Company": _l("Company"),
+    "Enrollment": _l("Enrollment"),
+    "Contribution": _l("Contribution"),
+    "Sponsor": _l("Sponsor"),
+    "SponsorCommitment": _l("Sponsor commitment"),
+    "EnrollmentBatch": _l("Enrollment batch"),
+    "BatchRow": _l("Batch row"),
+    "PermitCheck": _l("Permit check"),
+    "ReportJob": _l("Report"),
+    "AwardPeriod": _l("Award period"),
+    "AwardInput": _l("Award mark"),
+    "AwardScore": _l("Award score"),
+    "AwardEvidence": _l("Award evidence"),
+    "AwardIndicator": _l("Award indicator"),
+    "User": _l("User"),
+    "UserScope": _l("User's area"),
+    "Regency": _l("Regency"),
+    "District": _l("District"),
+    "Village": _l("Village"),
+    "Province": _l("Province"),
+    "Opd": _l("OPD"),
+    "BranchOffice": _l("Branch office"),
+    "WageRate": _l("Contribution rate"),
+    "IncomeBracket": _l("Income bracket"),
+    "ComplianceRule": _l("Compliance rule"),
+    "ConstructionProject": _l("Construction project"),
+    "MinimumWage": _l("Minimum wage"),
+    "RegencyWorkforce": _l("Regency workforce"),
+}
+
+
+def audit_action(value) -> str:
+    """An audit action in the reader's language (the stored value is a code)."""
+    return str(AUDIT_ACTIONS.get(value, value or ""))
+
+
+def record_type(value) -> str:
+    """A record type in the reader's language (the stored value is the model's name)."""
+    return str(RECORD_TYPES.get(value, value or ""))
 
 
 def rupiah(amount) -> str:

@@ -233,3 +233,19 @@ def fab_roles() -> dict[str, list[list[str]]]:
 def can_see_personal_data(user) -> bool:
     """Tell whether a user's roles may see unmasked personal data."""
     return any(role.name in PERSONAL_DATA_ROLES for role in getattr(user, "roles", []))
+
+
+def role_label(name: str) -> str:
+    """A role's name in the reader's language (the stored name is the key the code uses)."""
+    from flask_babel import lazy_gettext as _l
+
+    labels = {
+        ADMIN: _l("Administrator"),
+        PUBLIC: _l("Public"),
+        BRANCH_STAFF: _l("Branch staff"),
+        SUPERVISOR: _l("Branch supervisor"),
+        PERMIT_OFFICER: _l("Permit officer"),
+        OPERATOR: _l("Village or OPD operator"),
+        AUDITOR: _l("Auditor"),
+    }
+    return str(labels.get(name, name))

@@ -12,6 +12,7 @@ from flask import session as cookie_session
 from flask_appbuilder.exceptions import PasswordComplexityValidationError
 from flask_appbuilder.security.manager import BaseSecurityManager
 from flask_appbuilder.security.sqla.manager import SecurityManager
+from flask_appbuilder.security.sqla.models import Role
 from flask_babel import gettext as _
 from flask_jwt_extended import get_jwt
 from flask_login import user_logged_in
@@ -82,6 +83,30 @@ def _absolute() -> dt.timedelta:
     return dt.timedelta(hours=current_app.config["SESSION_MAX_HOURS"])
 
 
+def _role_str(role) -> str:
+    from app.roles import role_label
+
+    return role_label(role.name)
+
+
+# A role shows its label wherever FAB prints a role (the user screens' choices, filters and
+# lists); the code keeps comparing the name. One place, for every screen that shows a role.
+Role.__str__ = _role_str
+
+
+def _role_names(roles) -> str:
+    from app.roles import role_label
+
+    return ", ".join(role_label(role.name) for role in roles or [])
+
+
+def _role_name_or_value(value):
+    """The "name" column of FAB's role screen: the role's label."""
+    from app.roles import role_label
+
+    return role_label(value) if isinstance(value, str) else value
+
+
 def _displayed(view_class):
     """FAB's own screen, its shown columns through formatting.display (no "True", no "None")."""
     from app.formatting import display
@@ -90,8 +115,10 @@ def _displayed(view_class):
         def __init__(self, **kwargs):
             super().__init__(**kwargs)
             shown = [*self.list_columns, *self.show_columns]
-            self.formatters_columns = {c: display for c in shown} | dict(
-                self.formatters_columns or {}
+            self.formatters_columns = (
+                {c: display for c in shown}
+                | {"roles": _role_names, "name": _role_name_or_value}
+                | dict(self.formatters_columns or {})
             )
 
     Displayed.__name__ = view_class.__name__  # the permission names stay FAB's

@@ -41,3 +41,17 @@ def test_no_list_or_record_page_shows_a_raw_value(app, as_user):
 
 def test_the_check_sees_every_view(app):
     assert len(_views(app)) >= 10
+
+
+def test_the_audit_trail_names_actions_and_record_types_in_indonesian(app, as_user):
+    page = text_of(as_user("admin").get("/auditeventview/list/?psize_AuditEventView=100"))
+    assert "masuk" in page  # the sign-in just made
+    for english in ("login", "read_list", "create", "UserScope", "EnrollmentBatch"):
+        assert f" {english} " not in f" {page} "
+
+
+def test_role_names_are_shown_in_indonesian(app, as_user):
+    client = as_user("admin")
+    users = text_of(client.get("/users/list/?psize_UserDBModelView=100"))
+    assert "Petugas cabang" in users  # in the list and in the search's choices
+    assert "Branch Staff" not in users

@@ -40,6 +40,8 @@ class AuditEventView(ScopedModelView):
     }
     formatters_columns = {
         "at": formatting.long_date,
+        "action": formatting.audit_action,
+        "entity": formatting.record_type,
         "details": lambda details: privacy.audit_details(*details),
     }
 
