@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 from flask_babel import format_date as babel_format_date
 from flask_babel import format_datetime as babel_format_datetime
+from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -21,6 +23,8 @@ def display(value):
         return _("Yes") if value else _("No")
     if isinstance(value, dt.date):
         return long_date(value)
+    if isinstance(value, Decimal):  # rates: "3,7" in Indonesian ("3.700" read as thousands)
+        return format_decimal(value, format="#,##0.###")
     return value
 
 

@@ -55,3 +55,9 @@ def test_role_names_are_shown_in_indonesian(app, as_user):
     users = text_of(client.get("/users/list/?psize_UserDBModelView=100"))
     assert "Petugas cabang" in users  # in the list and in the search's choices
     assert "Branch Staff" not in users
+
+
+def test_rates_are_written_with_the_indonesian_decimal_comma(app, as_user):
+    page = text_of(as_user("admin").get("/wagerateview/list/?psize_WageRateView=100"))
+    assert "0,24" in page  # JKK risk group 1, 0.24 % of the wage
+    assert "0.240" not in page and "3.700" not in page
