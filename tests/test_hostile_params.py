@@ -72,19 +72,32 @@ def column_filters(view, column) -> list:
 
 @pytest.fixture
 def queries(monkeypatch):
-    """Every list query sent to Flask-AppBuilder's data interface, with its order and page."""
+    """Every list query built by Flask-AppBuilder's data interface, with its order and page
+    (FAB's `apply_all`: every page of a list, a count-free choice list, an API page)."""
     calls = []
-    original = SQLAInterface.query
+    original = SQLAInterface.apply_all
 
-    def spy(self, filters=None, order_column="", order_direction="", page=None, page_size=None, *a):
+    def spy(
+        self,
+        query,
+        filters=None,
+        order_column="",
+        order_direction="",
+        page=None,
+        page_size=None,
+        *a,
+        **kw,
+    ):
         calls.append(
             SimpleNamespace(
                 model=self.obj.__name__, order=(order_column, order_direction), page_size=page_size
             )
         )
-        return original(self, filters, order_column, order_direction, page, page_size, *a)
+        return original(
+            self, query, filters, order_column, order_direction, page, page_size, *a, **kw
+        )
 
-    monkeypatch.setattr(SQLAInterface, "query", spy)
+    monkeypatch.setattr(SQLAInterface, "apply_all", spy)
     return calls
 
 

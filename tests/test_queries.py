@@ -100,8 +100,14 @@ def before_and_after(app):
 
 @pytest.mark.parametrize("path", PAGES)
 def test_more_rows_cost_no_more_statements(before_and_after, path):
+    """Rows add no statement. The list's count is left out: it runs only once a page is full,
+    which other tests' records may make it between the two readings."""
     before, after = before_and_after
-    assert len(after[path]) == len(before[path]), after[path]
+
+    def rows(seen):
+        return [s for s in seen if not s.lstrip().upper().startswith("SELECT COUNT(")]
+
+    assert len(rows(after[path])) == len(rows(before[path])), after[path]
 
 
 @pytest.mark.parametrize("path", PAGES)
