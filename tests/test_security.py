@@ -204,6 +204,11 @@ def test_the_demo_server_names_no_software_or_version(app):
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/login/") as response:  # noqa: S310
             headers = dict(response.headers)
     finally:
-        server.close()
+        from waitress import wasyncore
+
+        server.task_dispatcher.shutdown()
+        wasyncore.close_all(server._map)  # the loop ends when its map is empty
+        thread.join(timeout=10)
+    assert not thread.is_alive()
     assert "Server" not in headers
     assert not any("Werkzeug" in v or "Python" in v for v in headers.values())
