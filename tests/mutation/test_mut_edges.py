@@ -437,3 +437,78 @@ def test_a_worker_enrolled_after_the_check_stops_the_approval(session, reg, vill
         None,
         409,
     )
+
+
+def test_each_lapsed_certificate_is_counted_once(session, reg, monkeypatch):
+    from tests.mutation.test_mut_services import decide
+
+    monkeypatch.setattr(session, "commit", session.flush)
+    now = dt.datetime(2036, 6, 15, 10, 0)
+    first, second = new_company(session, reg), new_company(session, reg)
+    checks = [decide(session, c, decision="issued", now=now) for c in (first, second)]
+    first.declared_workforce = second.declared_workforce = 1
+    session.flush()
+    later = dt.datetime(2036, 7, 1)
+    assert permits.revoke_lapsed(session, later) == 2
+    assert permits.revoke_lapsed(session, later) == 0
+    assert [c.revoked_at for c in checks] == [later, later]
+
+
+def test_a_decision_records_its_officer(session, reg):
+    from tests.mutation.test_mut_services import decide
+
+    check = permits.record_decision(
+        session,
+        new_company(session, reg),
+        permit_type="building",
+        application_number="APP-9",
+        decision="refused",
+        officer_id=1,
+        note=None,
+        now=dt.datetime(2036, 1, 1),
+    )
+    assert check.officer_id == 1 and decide
+
+
+def test_a_company_npp_follows_the_configured_pattern(session, reg):
+    from app.models import Company
+    from app.services.organisations import validate_company
+
+    company = Company(name="PT Pola", npp="ab1234", regency=reg)
+    validate_company(session, company, r"^[A-Z]{2}\d{4}$")
+    assert company.npp == "AB1234"
+
+
+def test_a_statement_lists_a_workers_enrollments_by_start_and_counts_a_missing_amount_as_zero(
+    session, reg
+):
+    from app.models import Sponsor
+    from app.services.sponsors import statement_lines
+
+    sponsor = Sponsor(name="APBD Urut", kind="apbd", regency=reg)
+    worker = new_worker(session, reg, name="Sama")
+    for start, end, monthly in (
+        (dt.date(2037, 5, 1), None, None),
+        (dt.date(2037, 1, 1), dt.date(2037, 2, 28), 10),
+    ):
+        session.add(
+            Enrollment(
+                worker=worker,
+                regency_id=reg.id,
+                jkk=True,
+                jkm=True,
+                start_date=start,
+                end_date=end,
+                status="active" if end is None else "ended",
+                payer_type="apbd",
+                sponsor=sponsor,
+                declared_wage=1,
+                monthly_contribution=monthly,
+            )
+        )
+    session.flush()
+    lines = list(statement_lines(session, sponsor.id, dt.date(2037, 1, 1), dt.date(2037, 12, 31)))
+    assert [(x.first, x.monthly, x.months, x.amount) for x in lines] == [
+        (dt.date(2037, 1, 1), 10, 2, 20),
+        (dt.date(2037, 5, 1), 0, 8, 0),
+    ]
