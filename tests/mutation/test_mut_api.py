@@ -126,3 +126,16 @@ def test_the_compliance_api_answers_each_check_with_its_title_and_reason(app, cl
     assert body["parameters"]["construction_days"] == 7 and "checked_at" in body
     response = client.get("/api/v1/compliance/12", headers=admin)
     assert response.status_code == 400 and response.get_json()["message"]
+
+
+def test_a_list_read_through_the_api_is_recorded_as_the_api_channel(app, client, admin):
+    ids = client.get("/api/v1/worker/", headers=admin).get_json()["ids"]
+    with app.app_context():
+        event = (
+            db.session.query(AuditEvent)
+            .filter_by(action="read_list", entity="Worker")
+            .order_by(AuditEvent.id.desc())
+            .first()
+        )
+        details = __import__("json").loads(event.changes)
+    assert details["channel"] == "api" and details["count"] == len(ids)

@@ -512,3 +512,150 @@ def test_a_statement_lists_a_workers_enrollments_by_start_and_counts_a_missing_a
         (dt.date(2037, 1, 1), 10, 2, 20),
         (dt.date(2037, 5, 1), 0, 8, 0),
     ]
+
+
+def test_removing_the_last_repeat_keeps_the_others_flagged_against_the_first(
+    session, reg, villages, en
+):
+    first = person(villages[0], line=2)
+    batch, (row1, row2, row3) = draft_with(
+        session, reg, villages, [first, first | {"line": 3}, first | {"line": 4}]
+    )
+    batch_drafts.remove_row(session, batch, row3, RULES)
+    assert row1.errors is None
+    assert json.loads(row2.errors) == {"nik": "The same NIK is on line 2."}
+
+
+def test_an_approved_batch_stores_new_workers_and_audits_each_record(session, reg, villages):
+    from app.models import AuditEvent
+    from app.services import batches
+    from tests.mutation.test_mut_batches import new_batch as make_batch
+
+    batch = make_batch(session, reg, status="submitted", maker_id=1)
+    records = [person(villages[0], line=2, dtsen_decile="3", declared_income="5000000")]
+    records.append(person(villages[0], line=3, dtsen_decile="", declared_income="1000000"))
+    for record in records:
+        session.add(BatchRow(batch=batch, **checked(session, batch, record)))
+    session.flush()
+    assert batches.enroll_rows(session, batch) == 2
+    rows = batches.enrolled(session, batch)
+    assert [row.line for row, *_ in rows] == [2, 3]
+    (row_a, worker_a, _v, enrollment_a), (_r, worker_b, _v2, enrollment_b) = rows
+    assert (worker_a.dtsen_decile, worker_b.dtsen_decile) == (3, None)
+    assert worker_a.created_on is not None and worker_a.changed_on is not None
+    book = contributions.RateBook.load(session)
+    expected = contributions.bracket_breakdown(book, ["jkk", "jkm"], 5_000_000, batch.period_start)
+    assert enrollment_a.monthly_contribution == expected.total
+    assert enrollment_a.declared_wage == 5_000_000 and enrollment_b.monthly_contribution == 16_800
+    events = session.query(AuditEvent).filter(AuditEvent.action == "create")
+    audited = {
+        (e.entity, e.entity_id)
+        for e in events.filter(AuditEvent.entity.in_(["Worker", "Enrollment"]))
+    }
+    assert {("Worker", str(worker_a.id)), ("Worker", str(worker_b.id))} <= audited
+    assert {("Enrollment", str(enrollment_a.id)), ("Enrollment", str(enrollment_b.id))} <= audited
+
+
+def test_clashes_at_approval_are_listed_line_by_line(session, reg, villages, en):
+    from app.services import batches
+    from tests.mutation.test_mut_batches import enroll
+    from tests.mutation.test_mut_batches import new_batch as make_batch
+
+    batch = make_batch(session, reg, status="submitted", maker_id=1)
+    for line in (2, 3):
+        record = person(villages[0], line=line)
+        session.add(BatchRow(batch=batch, **checked(session, batch, record)))
+    session.flush()
+    for row in batch.rows:
+        nik, _born = row.nik, row.birth_date
+        worker = Worker(
+            nik=nik,
+            name="Baru",
+            birth_date=row.birth_date,
+            sex="M",
+            village=villages[0],
+            regency_id=reg.id,
+            segment="vulnerable",
+        )
+        session.add(worker)
+        session.add(
+            Enrollment(
+                worker=worker,
+                regency_id=reg.id,
+                jkk=True,
+                jkm=True,
+                start_date=dt.date(2030, 1, 1),
+                status="active",
+                payer_type="worker",
+                declared_wage=1,
+            )
+        )
+    session.flush()
+    assert refusal(batches.enroll_rows, session, batch)[0] == (
+        "Lines 2, 3 were enrolled elsewhere since the check; return the batch for revision."
+    )
+    assert enroll
+
+
+def test_an_ended_enrollment_does_not_stop_a_new_one_and_a_known_active_one_does(session, reg, en):
+    from app.services.enrollments import prepare_enrollment
+
+    worker = new_worker(session, reg, segment="pu")
+    session.add(
+        Enrollment(
+            worker=worker,
+            regency_id=reg.id,
+            jkk=True,
+            jkm=True,
+            start_date=dt.date(2029, 1, 1),
+            end_date=dt.date(2029, 12, 31),
+            status="ended",
+            payer_type="worker",
+            declared_wage=1,
+        )
+    )
+    session.flush()
+    rahmat = session.query(Worker).filter_by(name="Rahmat Hidayat").one()
+    fresh = Enrollment(
+        worker=worker,
+        jkk=True,
+        jkm=True,
+        jht=True,
+        start_date=dt.date(2030, 1, 1),
+        declared_wage=3_000_000,
+        payer_type="worker",
+    )
+    prepare_enrollment(session, fresh)
+    assert fresh.status == "active" and fresh.worker_share == 60_000
+    again = Enrollment(
+        worker=rahmat,
+        jkk=True,
+        jkm=True,
+        start_date=dt.date(2030, 1, 1),
+        declared_wage=1,
+        payer_type="worker",
+    )
+    assert refusal(prepare_enrollment, session, again)[2] == 409
+
+
+def test_a_wage_of_one_rupiah_is_accepted(session, reg):
+    from app.services.enrollments import prepare_enrollment
+
+    item = Enrollment(
+        worker=new_worker(session, reg, segment="bpu"),
+        jkk=True,
+        jkm=True,
+        start_date=dt.date(2030, 1, 1),
+        declared_wage=1,
+        payer_type="worker",
+    )
+    prepare_enrollment(session, item)
+    assert item.status == "active"
+
+
+def test_a_sixteen_digit_npwp_is_found_by_its_fifteen_digit_form(session, reg):
+    from app.services.identifiers import make_npwp15
+
+    npwp15 = make_npwp15(950000)
+    company = new_company(session, reg, npwp="0" + npwp15)
+    assert permits.find_company(session, npwp15, UNRESTRICTED) is company
