@@ -1,0 +1,343 @@
+"""More edges of the compliance wording, the rule and wage look-ups, decisions on batches,
+approval and verification, found by the mutation run on the fast selection.
+
+Records are made in the test's transaction (regency 62.09) and rolled back; English messages.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+
+import pytest
+from flask import g
+from flask_babel import force_locale
+
+from app.models import (
+    AuditEvent,
+    BatchRow,
+    ComplianceRule,
+    MinimumWage,
+    Regency,
+    Village,
+    Worker,
+)
+from app.scope import UNRESTRICTED
+from app.services import ServiceError, awards, batches, permits
+from app.services.batch_import import RowChecker
+from app.services.compliance import Check, explain, rule_in_force
+from tests.mutation.test_mut_batches import RULES, checked, enroll, new_batch, person
+from tests.mutation.test_mut_compliance import bill, check, company, employ, project
+from tests.mutation.test_mut_services import decide, new_company
+
+REGENCY = "62.09"
+ON = dt.date(2031, 6, 15)
+
+
+@pytest.fixture
+def en(app, session):
+    with app.test_request_context(), force_locale("en"):
+        g.lindungi_scope = UNRESTRICTED
+        yield
+
+
+@pytest.fixture
+def reg(session):
+    return session.query(Regency).filter_by(code=REGENCY).one()
+
+
+@pytest.fixture
+def villages(session, reg):
+    return session.query(Village).filter_by(regency_id=reg.id).order_by(Village.code).limit(2).all()
+
+
+def refusal(call, *args, **kwargs):
+    with pytest.raises(ServiceError) as caught:
+        call(*args, **kwargs)
+    return str(caught.value.message), caught.value.field, caught.value.status
+
+
+# --- the wording, word for word ------------------------------------------------------------------
+
+
+def word(code, passed, **figures) -> str:
+    return explain(Check(code, passed, figures))
+
+
+def test_every_outcome_reads_word_for_word(en):
+    owed = dict(amount=60000, months=2, oldest="2031-04-01", grace_months=3, grace_amount=70000)
+    assert word("registered", False) == (
+        "Not registered as an active employer with BPJS Ketenagakerjaan: register the company "
+        "and obtain an NPP."
+    )
+    assert word("arrears", True, **owed) == (
+        "Unpaid contributions of Rp 60.000 over 2 month(s), oldest April 2031 (within the grace "
+        "of 3 month(s) and Rp 70.000)."
+    )
+    assert word("arrears", False, **owed) == (
+        "Unpaid contributions of Rp 60.000 over 2 month(s), oldest April 2031: pay the arrears "
+        "at the BPJS Ketenagakerjaan branch."
+    )
+    assert word("programs", True, required=["jkk", "jkm"]) == (
+        "Every enrollment has the required programs (JKK, JKM)."
+    )
+    assert word("programs", False, required=["jkk"], short=1, total=2) == (
+        "1 of 2 enrollments lack a required program (JKK): add the missing programs."
+    )
+    assert word("construction", True, days=7) == (
+        "Every active project was registered within 7 days of its SPK (local rule)."
+    )
+    assert word("construction", False, days=7, late=["S1", "S2"]) == (
+        "Projects not registered within 7 days of the SPK (local rule): S1, S2. Register them "
+        "with BPJS Ketenagakerjaan."
+    )
+    assert word("minimum_wage", None) == (
+        "No minimum wage recorded for this year; wages not checked."
+    )
+    assert word("minimum_wage", True, minimum=3_000_000) == (
+        "No reported wage is below the minimum wage of Rp 3.000.000."
+    )
+    assert word("minimum_wage", False, minimum=3_000_000, below=2) == (
+        "2 reported wage(s) below the minimum wage of Rp 3.000.000: correct the reported wages."
+    )
+
+
+# --- the rule and the minimum wage in force ------------------------------------------------------
+
+
+def test_the_regencys_own_rule_wins_even_when_older_than_the_national_one(session, reg):
+    own = ComplianceRule(regency_id=reg.id, valid_from=dt.date(2020, 1, 1), grace_months=5)
+    session.add(own)
+    session.flush()
+    assert rule_in_force(session, reg.id, ON)["rule_id"] == own.id
+
+
+def test_another_regencys_rule_never_applies_and_the_national_one_does(session, reg):
+    kapuas = session.query(Regency).filter_by(code="62.03").one()
+    other = ComplianceRule(regency_id=kapuas.id, valid_from=dt.date(2031, 6, 1), grace_months=9)
+    session.add(other)
+    session.flush()
+    params = rule_in_force(session, reg.id, ON)
+    assert params["rule_id"] not in (None, other.id) and params["valid_from"] == "2021-03-25"
+
+
+def test_the_minimum_wage_is_that_of_the_year_the_province_and_the_regency(session, reg):
+    kapuas = session.query(Regency).filter_by(code="62.03").one()
+    for province, regency_id, year, amount in (
+        ("62", None, 2038, 2_500_000),
+        ("62", reg.id, 2038, 3_000_000),
+        ("62", reg.id, 2039, 9_000_000),
+        ("63", reg.id, 2038, 8_000_000),
+        ("62", kapuas.id, 2038, 7_000_000),
+    ):
+        session.add(
+            MinimumWage(province_code=province, regency_id=regency_id, year=year, amount=amount)
+        )
+    session.flush()
+    c = company(session, reg)
+    assert check(session, c, "minimum_wage", on=dt.date(2038, 6, 1)).figures["minimum"] == 3_000_000
+
+
+def test_the_province_minimum_applies_when_listed_before_the_regencys(session, reg):
+    session.add(MinimumWage(province_code="62", regency_id=None, year=2040, amount=1_000_000))
+    session.flush()
+    session.add(MinimumWage(province_code="62", regency_id=reg.id, year=2040, amount=4_000_000))
+    session.flush()
+    c = company(session, reg)
+    assert check(session, c, "minimum_wage", on=dt.date(2040, 6, 1)).figures["minimum"] == 4_000_000
+
+
+# --- checks on their edges -----------------------------------------------------------------------
+
+
+def test_one_rupiah_owed_without_grace_fails(session, reg):
+    c = company(session, reg)
+    bill(session, c, dt.date(2031, 5, 1), 1)
+    assert check(session, c, "arrears").passed is False
+
+
+def test_a_large_company_needs_jp(session, reg):
+    c = company(session, reg, size_class="large")
+    employ(session, c)
+    assert check(session, c, "programs").passed is False
+
+
+def test_a_project_signed_on_the_day_applies_and_another_companys_never(session, reg):
+    mine, other = company(session, reg), company(session, reg)
+    project(session, other, "SPK-X", dt.date(2031, 1, 1))
+    project(session, mine, "SPK-D", ON)
+    assert check(session, mine, "construction").figures == {"days": 7, "projects": 1, "late": []}
+
+
+def test_a_verdict_names_its_company_and_date(session, reg):
+    from app.services.compliance import evaluate
+
+    c = company(session, reg)
+    verdict = evaluate(session, c, ON)
+    assert (verdict.company_id, verdict.on) == (c.id, ON)
+
+
+# --- batches -------------------------------------------------------------------------------------
+
+
+def submitted(session, reg, villages, lines=(2,), **values):
+    batch = new_batch(session, reg, status="submitted", maker_id=1, **values)
+    for line in lines:
+        session.add(
+            BatchRow(batch=batch, **checked(session, batch, person(villages[0], line=line)))
+        )
+    session.flush()
+    return batch
+
+
+def test_a_decision_is_dated_and_touches_only_its_batch(session, reg, villages):
+    mine, other = submitted(session, reg, villages), submitted(session, reg, villages)
+    now = dt.datetime(2031, 1, 3, 8, 0)
+    batches.decide(session, mine.id, 2, "reject", "no", now)
+    session.refresh(other)
+    assert mine.decided_at.replace(tzinfo=None) == now and other.status == "submitted"
+
+
+def test_an_approval_beyond_the_commitment_is_refused_with_the_shortfalls(
+    session, reg, villages, en
+):
+    from app.models import Sponsor
+
+    sponsor = Sponsor(name="Tanpa Komitmen", kind="apbd", regency=reg)
+    session.add(sponsor)
+    batch = submitted(session, reg, villages, sponsor=sponsor)
+    assert refusal(
+        batches.decide, session, batch.id, 2, "approve", None, dt.datetime(2031, 1, 3)
+    ) == (
+        "The sponsor's commitment does not cover this batch: No commitment of Tanpa Komitmen "
+        "covers 1 January 2031 to 31 March 2031. Return it for revision or reject it.",
+        None,
+        409,
+    )
+
+
+def test_approval_links_only_the_batchs_valid_rows_in_line_order(session, reg, villages, caplog):
+    batch = new_batch(session, reg, status="submitted", maker_id=1, jht=True)
+    for line in (3, 2):
+        session.add(
+            BatchRow(batch=batch, **checked(session, batch, person(villages[0], line=line)))
+        )
+    session.flush()
+    known = session.query(Worker).filter_by(name="Rahmat Hidayat").one()
+    elsewhere = new_batch(session, reg)
+    invalid = BatchRow(batch_id=batch.id, line=9, nik=known.nik, errors='{"name": "x"}')
+    stranger = BatchRow(batch_id=elsewhere.id, line=2, nik=known.nik, errors=None)
+    session.add_all([invalid, stranger])
+    session.flush()
+    with caplog.at_level(logging.INFO, logger="app.services.batches"):
+        assert batches.enroll_rows(session, batch) == 2
+    session.refresh(invalid)
+    session.refresh(stranger)
+    assert invalid.worker_id is None and stranger.worker_id is None
+    rows = batches.enrolled(session, batch)
+    assert [row.line for row, *_ in rows] == [2, 3]
+    assert all(e.jkp is False and e.jp is False and e.jht is True for *_, e in rows)
+    assert f"batch {batch.id} enrolled 2 rows (2 new workers)" in caplog.text
+    changes = [
+        json.loads(e.changes)
+        for e in session.query(AuditEvent).filter_by(action="create", entity="Enrollment")
+        if e.entity_id in {str(rows[0][3].id), str(rows[1][3].id)}
+    ]
+    assert [c["batch_id"] for c in changes] == [batch.id, batch.id]
+
+
+def test_clashes_at_approval_are_listed_by_line(session, reg, villages, en):
+    batch = new_batch(session, reg, status="submitted", maker_id=1)
+    people = []
+    for line in (3, 2):
+        record = person(villages[0], line=line)
+        session.add(BatchRow(batch=batch, **checked(session, batch, record)))
+        people.append(record)
+    session.flush()
+    for record in people:
+        nik, born = record["nik"], dt.date.fromisoformat(record["birth_date"])
+        worker = Worker(
+            nik=nik,
+            name="Sudah",
+            birth_date=born,
+            sex="M",
+            village=villages[0],
+            regency_id=reg.id,
+            segment="vulnerable",
+        )
+        session.add(worker)
+    session.flush()
+    from app.models import Enrollment
+
+    for worker in session.query(Worker).filter(Worker.nik.in_([p["nik"] for p in people])):
+        session.add(
+            Enrollment(
+                worker=worker,
+                regency_id=reg.id,
+                jkk=True,
+                jkm=True,
+                start_date=dt.date(2030, 1, 1),
+                status="active",
+                payer_type="worker",
+                declared_wage=1,
+            )
+        )
+    session.flush()
+    assert refusal(batches.enroll_rows, session, batch)[0].startswith("Lines 2, 3 were")
+
+
+def test_funded_niks_are_looked_up_chunk_by_chunk(session, reg, villages, monkeypatch):
+    from app.services import batch_import
+
+    monkeypatch.setattr(batch_import, "CHUNK", 2)
+    batch = new_batch(session, reg)
+    niks = [enroll(session, reg, villages[0])[0] for _ in range(5)]
+    assert RowChecker(session, batch, RULES).funded_niks(niks) == set(niks)
+
+
+# --- awards and permits --------------------------------------------------------------------------
+
+
+def test_marks_keep_the_evidence_the_marker_and_the_time_and_skip_a_missing_value(session):
+    period = awards.open_period(session, 2098, scope=UNRESTRICTED)
+    kapuas = session.query(Regency).filter_by(code="62.03").one()
+    indicators = [i for i in awards.indicators_of(period, "regency") if i.source == "panel"]
+    now = dt.datetime(2031, 6, 1, 9, 0)
+    marks = {indicators[0].id: ("70", "notulen"), indicators[1].id: (None, None)}
+    awards.set_marks(session, period, "regency", kapuas.id, marks, 1, now, scope=UNRESTRICTED)
+    session.flush()
+    from app.models import AwardInput
+
+    rows = (
+        session.query(AwardInput)
+        .filter(
+            AwardInput.indicator_id.in_([i.id for i in indicators]),
+            AwardInput.subject_id == kapuas.id,
+        )
+        .all()
+    )
+    assert [(r.indicator_id, r.value, r.evidence, r.entered_by_id) for r in rows] == [
+        (indicators[0].id, 7000, "notulen", 1)
+    ]
+    assert rows[0].entered_at.replace(tzinfo=None) == now
+
+
+def test_a_revoked_or_expired_certificate_still_names_its_number_and_company(session, reg):
+    c = new_company(session, reg)
+    now = dt.datetime(2031, 6, 15, 10, 0)
+    issued = decide(session, c, decision="issued", now=now)
+    expired = permits.verify(session, issued.verification_code, dt.datetime(2032, 1, 1))
+    assert expired == permits.Verification(
+        "expired", issued.certificate_number, c.name, issued.valid_until
+    )
+    issued.revoked_at = now
+    session.flush()
+    revoked = permits.verify(session, issued.verification_code, now)
+    assert revoked == permits.Verification(
+        "revoked", issued.certificate_number, c.name, issued.valid_until
+    )
+    issued.revoked_at = None
+    c.declared_workforce = 5
+    session.flush()
+    assert permits.verify(session, issued.verification_code, now).company == c.name
