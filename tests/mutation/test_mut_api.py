@@ -104,7 +104,10 @@ def test_an_item_read_of_personal_data_is_audited_and_of_other_data_not(app, cli
     assert client.get("/api/v1/regency/", headers=admin).status_code == 200
     with app.app_context():
         events = db.session.query(AuditEvent).order_by(AuditEvent.id).offset(before).all()
-        assert [(e.action, e.entity) for e in events] == [("read", "Worker")]
+        assert [(e.action, e.entity, e.entity_id) for e in events] == [
+            ("read", "Worker", str(workers[0]))
+        ]
+        assert __import__("json").loads(events[0].changes)["channel"] == "api"
 
 
 def test_a_missing_item_writes_no_read_event(app, client, admin):

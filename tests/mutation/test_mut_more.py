@@ -238,7 +238,9 @@ def test_approval_links_only_the_batchs_valid_rows_in_line_order(session, reg, v
     rows = batches.enrolled(session, batch)
     assert [row.line for row, *_ in rows] == [2, 3]
     assert all(e.jkp is False and e.jp is False and e.jht is True for *_, e in rows)
-    assert f"batch {batch.id} enrolled 2 rows (2 new workers)" in caplog.text
+    assert f"batch {batch.id} enrolled 2 rows (2 new workers)" in [
+        r.getMessage() for r in caplog.records
+    ]
     changes = [
         json.loads(e.changes)
         for e in session.query(AuditEvent).filter_by(action="create", entity="Enrollment")
@@ -341,3 +343,110 @@ def test_a_revoked_or_expired_certificate_still_names_its_number_and_company(ses
     c.declared_workforce = 5
     session.flush()
     assert permits.verify(session, issued.verification_code, now).company == c.name
+
+
+# --- batch files, word for word -----------------------------------------------------------------
+
+
+def test_file_refusals_read_word_for_word(en, monkeypatch):
+    from app.services import batch_import
+
+    assert refusal(batch_import.read_table, "a.csv", b"x" * (5 * 2**20 + 1)) == (
+        "The file is larger than 5 MB.",
+        None,
+        422,
+    )
+    head = "nik;name;sex;birth_date;village_code"
+    assert refusal(batch_import.read_table, "a.csv", f"{head}\n1;=2".encode())[0] == (
+        "Line 2 holds a formula; save the file with values only."
+    )
+    assert refusal(batch_import.read_table, "a.csv", b"")[0] == "The file is empty."
+    monkeypatch.setattr(batch_import, "MAX_ROWS", 1)
+    assert refusal(batch_import.read_table, "a.csv", f"{head}\n1\n2".encode())[0] == (
+        "A batch holds at most 1 rows."
+    )
+
+
+def test_a_header_with_as_many_commas_as_semicolons_is_split_at_the_commas(en):
+    from app.services import batch_import
+
+    data = b"nik;name,sex;birth_date,village_code\n1"
+    assert refusal(batch_import.read_table, "a.csv", data)[0] == (
+        "The file lacks the columns: nik, name, birth_date, sex. Use the template."
+    )
+
+
+def test_a_file_too_large_is_not_queued(session, reg, en):
+    batch = new_batch(session, reg)
+    big = b"x" * (5 * 2**20 + 1)
+    assert refusal(batch_drafts_module().queue_file, session, batch, "a.csv", big, None) == (
+        "The file is larger than 5 MB.",
+        None,
+        422,
+    )
+    batch_drafts_module().queue_file(session, batch, "a.xlsx", b"x" * (5 * 2**20), None)
+    assert batch.check_total == 0 and batch.check_status == "queued"
+
+
+def batch_drafts_module():
+    from app.services import batch_drafts
+
+    return batch_drafts
+
+
+def test_staging_counts_the_rows_and_refuses_a_submitted_batch(session, reg, villages, en):
+    drafts = batch_drafts_module()
+    batch = new_batch(session, reg)
+    good = person(villages[0])
+    head = ";".join(["NIK", "Nama", "Tanggal lahir", "Jenis kelamin", "Kode desa"])
+    lines = [
+        ";".join([good["nik"], "A", good["birth_date"], "L", good["village_code"]]),
+        "1;B;x;L;v",
+    ]
+    data = "\n".join([head, *lines]).encode()
+    assert drafts.stage_file(session, batch, None, data, RULES) == {
+        "rows": 2,
+        "valid": 1,
+        "invalid": 1,
+    }
+    assert batch.file_name == "" and [r.line for r in batch.rows] == [2, 3]
+    other = new_batch(session, reg)
+    session.add(BatchRow(batch=other, line=2, nik="1", errors=None))
+    session.flush()
+    drafts.stage_file(session, other, "b.csv", data, RULES)
+    assert [r.line for r in other.rows] == [2, 3] and len(batch.rows) == 2
+    other.status = "submitted"
+    assert refusal(drafts.stage_file, session, other, "b.csv", data, RULES) == (
+        "Only a draft or returned batch can take a new file.",
+        None,
+        409,
+    )
+
+
+def test_a_check_of_an_unknown_batch_does_nothing(session):
+    batch_drafts_module().check_pending(session, 10**9, RULES)
+
+
+def test_a_check_that_breaks_fails_without_row_data_in_the_log(
+    session, reg, monkeypatch, en, caplog
+):
+    drafts = batch_drafts_module()
+    monkeypatch.setattr(session, "commit", session.flush)
+    monkeypatch.setattr(session, "rollback", lambda: None)
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("6203010101010001")
+
+    monkeypatch.setattr(drafts, "stage_file", broken)
+    batch = new_batch(session, reg)
+    drafts.queue_file(session, batch, "a.csv", b"h\n1\n", dt.datetime(2031, 1, 2))
+    with caplog.at_level(logging.ERROR, logger="app.services.batch_drafts"):
+        drafts.check_pending(session, batch.id, RULES)
+    assert (batch.check_status, batch.check_error, batch.pending_file) == (
+        "failed",
+        "The file could not be checked; upload it again.",
+        None,
+    )
+    assert [r.getMessage() for r in caplog.records] == [
+        f"checking the file of batch {batch.id} failed"
+    ]
