@@ -450,3 +450,109 @@ def test_a_check_that_breaks_fails_without_row_data_in_the_log(
     assert [r.getMessage() for r in caplog.records] == [
         f"checking the file of batch {batch.id} failed"
     ]
+
+
+# --- brackets, batch costs, a row's NIK cross-checks ----------------------------------------------
+
+
+def test_an_income_on_a_brackets_first_rupiah_is_in_that_bracket(session):
+    from app.services import contributions
+
+    book = contributions.RateBook.load(session)
+    on = dt.date(2026, 1, 1)
+    assert book.bracket(1_000_001, on).income_from == 1_000_001
+    assert book.bracket(1_000_000, on).income_from == 0
+    breakdown = contributions.bracket_breakdown(book, ["jkk", "jht"], 1_000_001, on)
+    assert breakdown.basis == "bracket"
+    assert [(i.program, i.employer) for i in breakdown.items] == [("jkk", 15_000), ("jht", 30_000)]
+
+
+def test_bracket_refusals_read_word_for_word(session, en):
+    from app.services import contributions
+
+    book = contributions.RateBook.load(session)
+    assert refusal(book.bracket, 50_000_000, dt.date(2026, 1, 1)) == (
+        "No informal-worker income bracket covers Rp 50.000.000 on 2026-01-01; an administrator "
+        "must add it.",
+        "declared_wage",
+        422,
+    )
+    assert refusal(
+        contributions.bracket_breakdown, book, ["jkk", "jp"], 1, dt.date(2026, 1, 1)
+    ) == (
+        "JP and JKP are only for wage earners; informal workers can have JKK, JKM and JHT.",
+        "jp",
+        422,
+    )
+
+
+def test_a_batch_costs_its_programs_at_each_rows_income(session, reg, villages):
+    batch = new_batch(session, reg, jht=True)
+    for line, income in ((2, "1000001"), (3, "1000001"), (4, "1000000")):
+        row = checked(session, batch, person(villages[0], line=line, declared_income=income))
+        session.add(BatchRow(batch=batch, **row))
+    session.flush()
+    per_bracket = {1_000_001: 15_000 + 6_800 + 30_000, 1_000_000: 10_000 + 6_800 + 20_000}
+    expected = 2 * per_bracket[1_000_001] + per_bracket[1_000_000]
+    assert batches.monthly_cost(session, batch) == expected
+    assert batches.monthly_cost(session, batch, incomes=[(1_000_000, 2)]) == 2 * 36_800
+
+
+def test_a_rows_nik_must_match_its_district_birth_date_and_sex(session, reg, villages, en):
+    from app.services.identifiers import make_nik
+
+    batch = new_batch(session, reg)
+    born = dt.date(1990, 5, 6)
+    district = villages[0].code.rsplit(".", 1)[0]
+    base = person(villages[0], birth_date=born.isoformat())
+
+    def nik_error(**values):
+        return json.loads(checked(session, batch, base | values)["errors"] or "{}").get("nik")
+
+    assert nik_error(nik=make_nik(district, born, "M", 9001)) is None
+    assert nik_error(nik=make_nik("62.03.01", born, "M", 9001)) == (
+        "The first six digits of the NIK are not a known district code."
+    )
+    assert nik_error(nik=make_nik(district, dt.date(1990, 5, 7), "M", 9001)) == (
+        "The birth date does not match the NIK."
+    )
+    assert nik_error(nik=make_nik(district, born, "F", 9001)) == (
+        "The sex does not match the NIK (for women 40 is added to the day of birth)."
+    )
+    old = dt.date(1950, 1, 1)
+    assert nik_error(nik=make_nik(district, old, "M", 9002), birth_date="1951-01-01") is None
+
+
+def test_an_invalid_nik_repeated_is_named_as_invalid_not_as_a_repeat(session, reg, villages, en):
+    from app.services.batch_import import check_rows
+
+    batch = new_batch(session, reg)
+    bad = person(villages[0], nik="6209")
+    rows = check_rows(session, batch, [bad | {"line": 2}, bad | {"line": 3}], RULES)
+    assert [json.loads(r["errors"])["nik"] for r in rows] == [
+        "The NIK must have exactly 16 digits.",
+        "The NIK must have exactly 16 digits.",
+    ]
+
+
+def test_an_overview_of_problems_in_a_clean_batch_shows_every_row(session, reg, villages):
+    from app.services import batch_drafts
+
+    batch = new_batch(session, reg)
+    for line in (3, 2, 4):
+        session.add(
+            BatchRow(batch=batch, **checked(session, batch, person(villages[0], line=line)))
+        )
+    session.flush()
+    now = dt.datetime(2031, 1, 2, tzinfo=dt.UTC)
+    page = batch_drafts.overview(
+        session, batch, UNRESTRICTED, now, page=1, only_problems=True, per_page=2
+    )
+    assert (page["only_problems"], page["valid_count"], page["invalid_count"]) == (False, 3, 0)
+    assert [r["row"].line for r in page["rows"]] == [2, 3] and page["pages"] == 2
+    assert page["check_error"] is None
+    empty = new_batch(session, reg)
+    nothing = batch_drafts.overview(
+        session, empty, UNRESTRICTED, now, page=1, only_problems=False, per_page=2
+    )
+    assert (nothing["valid_count"], nothing["invalid_count"], nothing["pages"]) == (0, 0, 1)
