@@ -556,3 +556,59 @@ def test_an_overview_of_problems_in_a_clean_batch_shows_every_row(session, reg, 
         session, empty, UNRESTRICTED, now, page=1, only_problems=False, per_page=2
     )
     assert (nothing["valid_count"], nothing["invalid_count"], nothing["pages"]) == (0, 0, 1)
+
+
+# --- a worker's identity ------------------------------------------------------------------------
+
+
+def test_a_workers_nik_is_checked_against_district_birth_date_and_sex(session, reg, villages, en):
+    from app.services.identifiers import make_nik
+    from app.services.workers import check_identity
+
+    born = dt.date(1991, 7, 8)
+    district = villages[0].code.rsplit(".", 1)[0]
+
+    def worker(**values):
+        base = dict(nik=make_nik(district, born, "F", 9101), birth_date=born, sex="F", kpj=None)
+        return Worker(**(base | values))
+
+    fine = worker(nik=" " + make_nik(district, born, "F", 9101), kpj=" 12345678901 ")
+    check_identity(session, fine, r"^\d{11}$")
+    assert (fine.nik, fine.kpj) == (make_nik(district, born, "F", 9101), "12345678901")
+    assert refusal(
+        check_identity, session, worker(nik=make_nik("99.99.99", born, "F", 9101)), ".*"
+    )[0] == ("The first six digits of the NIK are not a known district code.")
+    assert refusal(check_identity, session, worker(birth_date=dt.date(1991, 7, 9)), ".*")[0] == (
+        "The birth date does not match the NIK."
+    )
+    assert refusal(check_identity, session, worker(sex="M"), ".*")[0] == (
+        "The sex does not match the NIK (for women 40 is added to the day of birth)."
+    )
+    unknown_sex = worker(sex="X")
+    check_identity(session, unknown_sex, ".*")
+    assert refusal(check_identity, session, worker(nik=None), ".*")[0] == (
+        "The NIK must have exactly 16 digits."
+    )
+    assert refusal(check_identity, session, worker(kpj="123"), r"^\d{11}$")[0] == (
+        "KPJ does not have the expected format."
+    )
+    custom = worker(kpj="AB-1")
+    check_identity(session, custom, r"^AB-\d$")
+    assert custom.kpj == "AB-1"
+    blank = worker(kpj="")
+    check_identity(session, blank, ".*")
+    assert blank.kpj is None
+
+
+def test_a_worker_given_a_village_id_is_placed_in_that_village(session, reg, villages, en):
+    from app.services.identifiers import make_nik
+    from app.services.workers import validate_worker
+
+    born = dt.date(1991, 7, 8)
+    nik = make_nik(villages[1].code.rsplit(".", 1)[0], born, "M", 9102)
+    worker = Worker(
+        nik=nik, birth_date=born, sex="M", village_id=villages[1].id, welfare_source="dtks"
+    )
+    validate_worker(session, worker, UNRESTRICTED, r"^\d{11}$")
+    assert worker.village is villages[1] and worker.regency_id == reg.id
+    assert worker.welfare_source == "dtks"
