@@ -14,8 +14,10 @@ The personas (who they are):
 
 from __future__ import annotations
 
+import atexit
 import datetime as dt
 import os
+import shutil
 import uuid
 
 import pytest
@@ -89,14 +91,66 @@ TEST_CONFIG = {
 }
 
 
+# The SQLite application and a copy of its freshly built world, kept for a later pytest session
+# in the same process: mutmut runs pytest once per mutant in a process forked from the one that
+# ran the suite, and building the app and the world each time would cost seconds per mutant.
+_BUILT: dict[str, tuple] = {}
+
+
+def _remove_in_creator(folder: str, pid: int) -> None:
+    if os.getpid() == pid:  # not in a forked child, which may exit while others still copy
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _sqlite_path(url: str) -> str:
+    return make_url(url).database
+
+
+def _sqlite_copy(source: str, target: str) -> None:
+    import sqlite3
+
+    with sqlite3.connect(source) as src, sqlite3.connect(target) as dst:
+        src.backup(dst)
+    src.close()
+    dst.close()
+
+
+def _reuse_built_app(database_url: str):
+    """The app built by an earlier session of this process, on a fresh copy of its world."""
+    from app import _configure_engine
+
+    application, template = _BUILT["sqlite"]
+    _sqlite_copy(template, _sqlite_path(database_url))
+    with application.app_context():
+        db.session.remove()
+        engines = db._app_engines[application]
+        engines[None].dispose()
+        engine = create_engine(database_url, **application.config["SQLALCHEMY_ENGINE_OPTIONS"])
+        _configure_engine(engine)
+        engines[None] = engine
+    return application
+
+
 @pytest.fixture(scope="session")
 def app(database_url):
     """The application on a migrated database holding the personas' world."""
-    application = create_app(TEST_CONFIG | {"SQLALCHEMY_DATABASE_URI": database_url})
-    with application.app_context():
-        from tests import world
+    if database_url.startswith("sqlite") and "sqlite" in _BUILT:
+        application = _reuse_built_app(database_url)
+    else:
+        application = create_app(TEST_CONFIG | {"SQLALCHEMY_DATABASE_URI": database_url})
+        with application.app_context():
+            from tests import world
 
-        world.build(db.session, application.appbuilder.sm, PASSWORD)
+            world.build(db.session, application.appbuilder.sm, PASSWORD)
+            db.session.remove()
+        if database_url.startswith("sqlite"):
+            import tempfile
+
+            folder = tempfile.mkdtemp(prefix="lindungi-world-")
+            atexit.register(_remove_in_creator, folder, os.getpid())
+            template = os.path.join(folder, "world.db")
+            _sqlite_copy(_sqlite_path(database_url), template)
+            _BUILT["sqlite"] = (application, template)
     yield application
     with application.app_context():
         db.session.remove()
