@@ -177,7 +177,9 @@ def test_every_problem_of_a_row_is_named_at_once(session, reg, villages, en):
         "sex": "Write L or P.",
         "nik": "The NIK must have exactly 16 digits.",
         "village_code": f"Not a village of {reg.name}.",
-        "segment": "Unknown segment.",
+        "segment": "Unknown segment; write one of: Wage earner (PU); Informal worker (BPU); "
+        "Vulnerable worker; Village official; BPD member; RT/RW head; Non-ASN staff; "
+        "Honorary teacher; Construction worker; Migrant worker.",
         "dtsen_decile": "The decile is a number from 1 to 10.",
         "declared_income": "The income is a whole number of Rupiah.",
     }
@@ -559,21 +561,29 @@ def test_a_file_is_kept_only_for_an_editable_idle_batch(session, reg, en):
         422,
     )
     batch_drafts.queue_file(session, batch, "n" * 300, b"h\n1\n2\n", now)
-    assert (batch.pending_name, batch.check_status, batch.check_total) == ("n" * 200, "queued", 2)
+    # the lines are counted by the background check, not in the upload request
+    assert (batch.pending_name, batch.check_status, batch.check_total) == ("n" * 200, "queued", 0)
     assert (batch.check_done, batch.check_error, batch.check_started_at) == (0, None, now)
 
 
-def test_a_check_is_stale_after_thirty_minutes_busy(session, reg):
+def test_a_check_is_stale_once_its_heartbeat_is_silent_or_its_queue_lost_it(session, reg):
     now = dt.datetime(2031, 1, 2, 12, 0, tzinfo=dt.UTC)
     batch = SimpleNamespace(
-        check_status="running", check_started_at=dt.datetime(2031, 1, 2, 11, 30)
+        check_status="running",
+        check_started_at=dt.datetime(2031, 1, 2, 11, 0),
+        check_heartbeat_at=dt.datetime(2031, 1, 2, 11, 59, 16),
     )
-    assert not batch_drafts.check_is_stale(batch, now)
-    batch.check_started_at = dt.datetime(2031, 1, 2, 11, 29, 59)
-    assert batch_drafts.check_is_stale(batch, now)
+    assert not batch_drafts.check_is_stale(batch, now)  # beat 44 s ago
+    batch.check_heartbeat_at = dt.datetime(2031, 1, 2, 11, 59, 14)
+    assert batch_drafts.check_is_stale(batch, now)  # silent for 46 s: its worker died
     batch.check_status = "done"
     assert not batch_drafts.check_is_stale(batch, now)
-    batch.check_status, batch.check_started_at = "queued", None
+    batch.check_status, batch.check_heartbeat_at = "queued", None
+    batch.check_started_at = dt.datetime(2031, 1, 2, 11, 30, 1)
+    assert not batch_drafts.check_is_stale(batch, now)  # waiting behind others
+    batch.check_started_at = dt.datetime(2031, 1, 2, 11, 29, 59)
+    assert batch_drafts.check_is_stale(batch, now)  # queued for 30 minutes: lost
+    batch.check_started_at = None
     assert not batch_drafts.check_is_stale(batch, now)
 
 

@@ -358,7 +358,8 @@ def test_file_refusals_read_word_for_word(en, monkeypatch):
     )
     head = "nik;name;sex;birth_date;village_code"
     assert refusal(batch_import.read_table, "a.csv", f"{head}\n1;=2".encode())[0] == (
-        "Line 2 holds a formula; save the file with values only."
+        "Line 2, column name starts with a character a spreadsheet reads as a formula "
+        "(= + - @, a tab or a line break); remove it."
     )
     assert refusal(batch_import.read_table, "a.csv", b"")[0] == "The file is empty."
     monkeypatch.setattr(batch_import, "MAX_ROWS", 1)
@@ -384,8 +385,8 @@ def test_a_file_too_large_is_not_queued(session, reg, en):
         None,
         422,
     )
-    batch_drafts_module().queue_file(session, batch, "a.xlsx", b"x" * (5 * 2**20), None)
-    assert batch.check_total == 0 and batch.check_status == "queued"
+    batch_drafts_module().queue_file(session, batch, "a.csv", b"x" * (5 * 2**20), None)
+    assert batch.check_total == 0 and batch.check_status == "queued"  # counted by the check
 
 
 def batch_drafts_module():

@@ -176,7 +176,6 @@ def test_a_csv_line_count_ignores_the_header_and_a_final_newline():
     assert batch_import.count_lines("a.csv", b"h\n1\n2\n") == 2
     assert batch_import.count_lines("a.csv", b"h\n1\n2") == 2
     assert batch_import.count_lines("a.csv", b"h") == 0
-    assert batch_import.count_lines("a.xlsx", b"not a workbook") == 0
 
 
 def _csv(*lines: str) -> bytes:
@@ -208,7 +207,7 @@ def test_a_latin1_file_is_read(app):
         assert batch_import.read_table("a.csv", data)[0]["name"] == "André"
 
 
-@pytest.mark.parametrize("cell", ["=1+1", "+1", "@SUM(A1)", "  =1"])
+@pytest.mark.parametrize("cell", ["=1+1", "+A1", "@SUM(A1)", "  =1"])
 def test_a_cell_starting_like_a_formula_refuses_the_file(app, cell):
     with app.app_context(), pytest.raises(ServiceError, match="3"):
         batch_import.read_table("a.csv", _csv("nik;name;sex;birth_date;village_code", "1;A", cell))
