@@ -190,25 +190,47 @@ def test_every_declared_role_pattern_fits_fabs_250_character_column():
             assert len(view_pattern) <= 250 and len(permission_pattern) <= 100, role
 
 
-def test_the_demo_server_names_no_software_or_version(app):
-    import threading
+def test_the_demo_server_names_no_software_or_version(tmp_path):
+    """The demo's server (app/serving.py, waitress) in a process of its own, as run.py runs it."""
+    import os
+    import socket
+    import subprocess
+    import sys
+    import time
     import urllib.request
+    from pathlib import Path
 
-    from app.serving import make_server
-
-    server = make_server(app, "127.0.0.1", 0, threads=2)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
+    root = Path(__file__).resolve().parent.parent
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    program = (
+        "import sys; from app import create_app; from app.serving import make_server; "
+        "make_server(create_app({'AUTO_UPGRADE_DB': True}), '127.0.0.1', int(sys.argv[1])).run()"
+    )
+    env = os.environ | {
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'banner.db'}",
+        "SECRET_KEY": "b" * 48,
+        "PYTHONPATH": str(root),
+    }
+    server = subprocess.Popen(  # noqa: S603
+        [sys.executable, "-c", program, str(port)],
+        cwd=root,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
-        port = server.effective_port
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/login/") as response:  # noqa: S310
-            headers = dict(response.headers)
+        deadline, headers = time.monotonic() + 120, None
+        while headers is None and time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/login/") as response:  # noqa: S310
+                    headers = dict(response.headers)
+            except OSError:
+                time.sleep(0.3)
     finally:
-        from waitress import wasyncore
-
-        server.task_dispatcher.shutdown()
-        wasyncore.close_all(server._map)  # the loop ends when its map is empty
-        thread.join(timeout=10)
-    assert not thread.is_alive()
+        server.terminate()
+        server.wait(timeout=20)
+    assert headers is not None, "the demo server did not answer"
     assert "Server" not in headers
     assert not any("Werkzeug" in v or "Python" in v for v in headers.values())
