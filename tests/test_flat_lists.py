@@ -170,3 +170,38 @@ def test_the_home_page_says_when_a_kept_figure_was_counted(app, figures, as_user
 
 def test_without_kept_figures_the_home_page_counts_live(app, as_user):
     assert "Dihitung pada" not in text_of(as_user("sari").get("/"))
+
+
+def test_a_supervisor_sees_the_batches_waiting_and_the_tile_opens_exactly_those(app, as_user):
+    """Each home tile opens the list filtered to what it counts (issue 15, worklists)."""
+    import re
+
+    from app.extensions import db
+    from app.models import EnrollmentBatch
+    from app.scope import scope_for_user
+    from app.services.dashboard import _count
+    from tests.test_batches import csv_file, new_batch, person, upload
+
+    oki = as_user("oki")  # a village operator of Kapuas submits a batch to the branch
+    batch_id = new_batch(app, oki)
+    upload(oki, batch_id, csv_file([person()]))
+    oki.post(f"/batchview/submit/{batch_id}")
+    client = as_user("vina")
+    home = client.get("/").get_data(as_text=True)
+    assert "Batch menunggu keputusan Anda" in home
+    link = re.search(r'href="(/batchview/list/\?_flt_3_status=submitted)"', home)
+    assert link, "the tile links to the filtered list"
+    with app.app_context():
+        scope = scope_for_user(app.appbuilder.sm.find_user(username="vina"))
+        waiting = _count(db.session, EnrollmentBatch, scope, EnrollmentBatch.status == "submitted")
+        titles = [
+            b.title
+            for b in db.session.query(EnrollmentBatch).filter(
+                EnrollmentBatch.scope_clause(scope), EnrollmentBatch.status == "submitted"
+            )
+        ]
+    assert waiting > 0
+    listed = client.get(link.group(1).replace("&amp;", "&")).get_data(as_text=True)
+    assert len(re.findall(r'href="/batchview/show/\d+"', listed)) == min(waiting, 25)
+    for title in titles[:25]:
+        assert title in listed

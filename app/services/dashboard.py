@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, delete, exists, func, insert, or_, select
@@ -16,6 +16,7 @@ from app.models import (
     Contribution,
     CoverageFigure,
     Enrollment,
+    EnrollmentBatch,
     EnrollmentStatus,
     Worker,
 )
@@ -33,6 +34,7 @@ class Task:
     endpoint: str
     hint: object = ""
     as_of: dt.datetime | None = None  # counted then by the periodic task; None: just now
+    args: dict = field(default_factory=dict)  # the list's own filters: it shows what is counted
 
 
 def _count(session, model, scope: Scope, *conditions) -> int:
@@ -130,9 +132,41 @@ def late_projects(session, scope: Scope, today: dt.date) -> int:
     )
 
 
-def tasks_for(session, role_names: set[str], scope: Scope, today: dt.date) -> list[Task]:
+# FAB's "equal to" filter of a text column, in a list's URL (_flt_3_<column>=<value>)
+EQUAL = 3
+
+
+def tasks_for(
+    session, role_names: set[str], scope: Scope, today: dt.date, user_id: int | None = None
+) -> list[Task]:
     """Build the home-page task list for a user's roles."""
     tasks: list[Task] = []
+    if role_names & {ADMIN, SUPERVISOR}:
+        tasks.append(
+            Task(
+                _l("Batches waiting for your decision"),
+                _count(session, EnrollmentBatch, scope, EnrollmentBatch.status == "submitted"),
+                "BatchView.list",
+                _l("Approve or return them."),
+                args={f"_flt_{EQUAL}_status": "submitted"},
+            )
+        )
+    if user_id is not None and role_names & {BRANCH_STAFF, OPERATOR}:
+        tasks.append(
+            Task(
+                _l("Batches returned to you"),
+                _count(
+                    session,
+                    EnrollmentBatch,
+                    scope,
+                    EnrollmentBatch.status == "returned",
+                    EnrollmentBatch.maker_id == user_id,
+                ),
+                "BatchView.list",
+                _l("Correct them and submit them again."),
+                args={f"_flt_{EQUAL}_status": "returned"},
+            )
+        )
     if role_names & {ADMIN, BRANCH_STAFF, SUPERVISOR, PERMIT_OFFICER}:
         tasks.append(
             Task(

@@ -23,7 +23,7 @@ class HomeView(IndexView):
         tasks = []
         if user is not None and getattr(user, "is_authenticated", False):
             roles = {role.name for role in user.roles}
-            tasks = tasks_for(db.session, roles, current_scope(), dt.date.today())
+            tasks = tasks_for(db.session, roles, current_scope(), dt.date.today(), user.id)
         return self.render_template(
             self.index_template, appbuilder=self.appbuilder, tasks=tasks, today=dt.date.today()
         )
