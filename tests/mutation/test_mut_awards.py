@@ -11,33 +11,19 @@ import itertools
 import json
 
 import pytest
-from flask import g
-from flask_babel import force_locale
 
 from app.models import AwardInput, AwardScore, Company, Province, Regency, RegencyWorkforce
 from app.scope import UNRESTRICTED, Scope
-from app.services import ServiceError, awards
+from app.services import awards
+from tests.mutation.support import refusal
 
 YEARS = itertools.count(2060)
 NOW = dt.datetime(2031, 6, 1, 9, 0)
 
 
 @pytest.fixture
-def en(app, session):
-    with app.test_request_context(), force_locale("en"):
-        g.lindungi_scope = UNRESTRICTED
-        yield
-
-
-@pytest.fixture
 def period(session):
     return awards.open_period(session, next(YEARS), scope=UNRESTRICTED)
-
-
-def refusal(call, *args, **kwargs):
-    with pytest.raises(ServiceError) as caught:
-        call(*args, **kwargs)
-    return str(caught.value.message), caught.value.field, caught.value.status
 
 
 def kapuas(session) -> Scope:

@@ -12,8 +12,6 @@ import json
 from types import SimpleNamespace
 
 import pytest
-from flask import g
-from flask_babel import force_locale
 
 from app.models import (
     BatchRow,
@@ -22,41 +20,17 @@ from app.models import (
     Regency,
     Sponsor,
     SponsorCommitment,
-    Village,
     Worker,
 )
 from app.scope import UNRESTRICTED, Scope
-from app.services import ServiceError, batch_drafts, batches
+from app.services import batch_drafts, batches
 from app.services.batch_import import DEFAULT_INCOME, RowChecker, check_rows
 from tests.helpers import unique_nik
+from tests.mutation.support import refusal
 
-REGENCY = "62.09"
 RULES = {"max_age": 60, "max_decile": 4}
 START, END = dt.date(2031, 1, 1), dt.date(2031, 3, 31)
 N = itertools.count(1)
-
-
-@pytest.fixture
-def en(app, session):
-    with app.test_request_context(), force_locale("en"):
-        g.lindungi_scope = UNRESTRICTED
-        yield
-
-
-@pytest.fixture
-def reg(session):
-    return session.query(Regency).filter_by(code=REGENCY).one()
-
-
-@pytest.fixture
-def villages(session, reg):
-    return session.query(Village).filter_by(regency_id=reg.id).order_by(Village.code).limit(2).all()
-
-
-def refusal(call, *args, **kwargs):
-    with pytest.raises(ServiceError) as caught:
-        call(*args, **kwargs)
-    return str(caught.value.message), caught.value.field, caught.value.status
 
 
 def new_sponsor(session, reg, kind="apbd") -> Sponsor:

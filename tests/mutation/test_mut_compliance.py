@@ -26,8 +26,8 @@ from app.models import (
 from app.services import compliance
 from app.services.compliance import Check, evaluate, explain, rule_in_force
 from tests.helpers import unique_nik
+from tests.mutation.support import REGENCY
 
-REGENCY = "62.09"
 ON = dt.date(2031, 6, 15)
 COMPANIES = itertools.count(1)
 

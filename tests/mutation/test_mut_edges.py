@@ -13,43 +13,16 @@ from decimal import Decimal
 from types import SimpleNamespace
 
 import pytest
-from flask import g
-from flask_babel import force_locale
 
-from app.models import BatchRow, Contribution, Enrollment, Regency, Village, Worker
+from app.models import BatchRow, Contribution, Enrollment, Worker
 from app.scope import UNRESTRICTED
-from app.services import ServiceError, batch_drafts, batch_import, contributions, permits
+from app.services import batch_drafts, batch_import, contributions, permits
 from app.services.identifiers import InvalidIdentifier, validate_kpj
 from app.services.organisations import enrolled_workers
 from app.services.workers import find_by_nik
+from tests.mutation.support import refusal
 from tests.mutation.test_mut_batches import RULES, checked, new_batch, person
 from tests.mutation.test_mut_services import new_company, new_worker
-
-REGENCY = "62.09"
-
-
-@pytest.fixture
-def en(app, session):
-    with app.test_request_context(), force_locale("en"):
-        g.lindungi_scope = UNRESTRICTED
-        yield
-
-
-@pytest.fixture
-def reg(session):
-    return session.query(Regency).filter_by(code=REGENCY).one()
-
-
-@pytest.fixture
-def villages(session, reg):
-    return session.query(Village).filter_by(regency_id=reg.id).order_by(Village.code).limit(2).all()
-
-
-def refusal(call, *args, **kwargs):
-    with pytest.raises(ServiceError) as caught:
-        call(*args, **kwargs)
-    return str(caught.value.message), caught.value.field, caught.value.status
-
 
 # --- contributions -----------------------------------------------------------------------------
 

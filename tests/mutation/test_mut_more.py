@@ -10,52 +10,24 @@ import datetime as dt
 import json
 import logging
 
-import pytest
-from flask import g
-from flask_babel import force_locale
-
 from app.models import (
     AuditEvent,
     BatchRow,
     ComplianceRule,
     MinimumWage,
     Regency,
-    Village,
     Worker,
 )
 from app.scope import UNRESTRICTED
-from app.services import ServiceError, awards, batches, permits
+from app.services import awards, batches, permits
 from app.services.batch_import import RowChecker
 from app.services.compliance import Check, explain, rule_in_force
+from tests.mutation.support import refusal
 from tests.mutation.test_mut_batches import RULES, checked, enroll, new_batch, person
 from tests.mutation.test_mut_compliance import bill, check, company, employ, project
 from tests.mutation.test_mut_services import decide, new_company
 
-REGENCY = "62.09"
 ON = dt.date(2031, 6, 15)
-
-
-@pytest.fixture
-def en(app, session):
-    with app.test_request_context(), force_locale("en"):
-        g.lindungi_scope = UNRESTRICTED
-        yield
-
-
-@pytest.fixture
-def reg(session):
-    return session.query(Regency).filter_by(code=REGENCY).one()
-
-
-@pytest.fixture
-def villages(session, reg):
-    return session.query(Village).filter_by(regency_id=reg.id).order_by(Village.code).limit(2).all()
-
-
-def refusal(call, *args, **kwargs):
-    with pytest.raises(ServiceError) as caught:
-        call(*args, **kwargs)
-    return str(caught.value.message), caught.value.field, caught.value.status
 
 
 # --- the wording, word for word ------------------------------------------------------------------

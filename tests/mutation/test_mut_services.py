@@ -12,8 +12,6 @@ import itertools
 from types import SimpleNamespace
 
 import pytest
-from flask import g
-from flask_babel import force_locale
 
 from app.models import (
     Company,
@@ -28,30 +26,15 @@ from app.models import (
     Worker,
 )
 from app.scope import UNRESTRICTED, Scope
-from app.services import ServiceError, compliance, contributions, permits
+from app.services import compliance, contributions, permits
 from app.services.enrollments import end_enrollment, load_references, prepare_enrollment
 from app.services.organisations import company_dependents, enrolled_workers, validate_company
 from app.services.workers import find_by_nik, prepare_worker, worker_dependents
 from tests.helpers import unique_nik
+from tests.mutation.support import REGENCY, refusal
 from tests.world import KAPUAS, KAPUAS_VILLAGE
 
 N = itertools.count(1)
-REGENCY = "62.09"  # a regency no other test writes to
-
-
-@pytest.fixture
-def en(app, session):
-    """Messages in English, in a request whose user may write anywhere (the rules are tested
-    here, not the scope)."""
-    with app.test_request_context(), force_locale("en"):
-        g.lindungi_scope = UNRESTRICTED
-        yield
-
-
-def refusal(call, *args, **kwargs) -> tuple[str, str | None, int]:
-    with pytest.raises(ServiceError) as caught:
-        call(*args, **kwargs)
-    return str(caught.value.message), caught.value.field, caught.value.status
 
 
 def regency(session, code=REGENCY) -> Regency:
