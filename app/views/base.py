@@ -121,18 +121,8 @@ class Interface(SQLAInterface):
         count stops at COUNT_CAP (see `query_count`), and so do the pages: a page beyond the
         cap shows the last one within it, so the deepest page costs about what the first does.
         """
-        if page is None and not page_size:  # choices for a form or a filter: no count needed
-            query = self.apply_all(
-                self.session.query(self.obj),
-                filters,
-                order_column,
-                order_direction,
-                select_columns=select_columns,
-                outer_default_load=outer_default_load,
-            )
-            items = query.all()
-            return CappedCount(len(items)), items
-        page = min(page or 0, COUNT_CAP // page_size) if page_size else page
+        if page_size:
+            page = min(page or 0, COUNT_CAP // page_size)
         query = self.apply_all(
             self.session.query(self.obj),
             filters,
@@ -146,7 +136,9 @@ class Interface(SQLAInterface):
         items = query.all()
         if items and hasattr(items[0], self.obj.__name__):  # rows of selected columns (FAB's)
             items = [getattr(item, self.obj.__name__) for item in items]
-        if page_size and 0 < len(items) < page_size:  # the last page: the count is known
+        if not page_size:  # choices for a form or a filter: every row, no count needed
+            return CappedCount(len(items)), items
+        if 0 < len(items) < page_size:  # the last page: the count is known
             return CappedCount((page or 0) * page_size + len(items)), items
         return self.query_count(self.session.query(self.obj), filters, select_columns), items
 
