@@ -93,8 +93,21 @@ def test_name_search_has_a_trigram_index_on_postgresql(app):
     assert "gin (name gin_trgm_ops)" in _indexes(app)["ix_worker_name_trgm"]
 
 
+@pytest.fixture
+def no_figures(app):
+    """No kept coverage figures (a worker process of another test may have counted some)."""
+    from sqlalchemy import delete
+
+    from app.extensions import db
+    from app.models import CoverageFigure
+
+    with app.app_context():
+        db.session.execute(delete(CoverageFigure))
+        db.session.commit()
+
+
 @pytest.mark.parametrize("username", ["admin", "sari", "budi", "oki", "dodi"])
-def test_workers_without_cover_is_the_anti_join_figure(app, username):
+def test_workers_without_cover_is_the_anti_join_figure(app, no_figures, username):
     """The home page's two counts give what the plain anti-join gives, at every scope level."""
     from sqlalchemy import exists, func, not_, select
 
@@ -168,7 +181,7 @@ def test_the_home_page_says_when_a_kept_figure_was_counted(app, figures, as_user
     assert "Dihitung pada" in text_of(as_user("sari").get("/"))
 
 
-def test_without_kept_figures_the_home_page_counts_live(app, as_user):
+def test_without_kept_figures_the_home_page_counts_live(app, no_figures, as_user):
     assert "Dihitung pada" not in text_of(as_user("sari").get("/"))
 
 

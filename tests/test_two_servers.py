@@ -146,6 +146,9 @@ def installation(app, tmp_path):
                     process.wait(timeout=20)
                 except subprocess.TimeoutExpired:
                     process.kill()
+            from tests.test_queue import forget_kept_figures
+
+            forget_kept_figures(app)
 
 
 def test_a_report_requested_on_one_server_downloads_from_the_other(installation, app):
