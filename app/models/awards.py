@@ -45,15 +45,16 @@ class IndicatorSource(Choice):
 
 
 register_labels(
+    AwardCategory,
     province=_l("Province"),
     regency=_l("Regency or city"),
     large=_l("Large companies"),
     medium=_l("Medium companies"),
     small=_l("Small and micro companies"),
-    open=_l("Open"),
-    locked=_l("Locked"),
-    computed=_l("Computed from the records"),
-    panel=_l("Entered by the panel"),
+)
+register_labels(PeriodStatus, open=_l("Open"), locked=_l("Locked"))
+register_labels(
+    IndicatorSource, computed=_l("Computed from the records"), panel=_l("Entered by the panel")
 )
 
 

@@ -30,22 +30,45 @@ class Choice(StrEnum):
 
     @property
     def label(self):
-        return LABELS.get(self.value, self.value)
+        return LABELS.get((type(self).__name__, self.value), self.value)
+
+    @classmethod
+    def label_of(cls, value: str | None) -> str:
+        """The translated label of a stored value of this enum ("" for none; an unknown value
+        is shown as it is stored)."""
+        if value is None or value == "":
+            return ""
+        try:
+            return str(cls(value).label)
+        except ValueError:
+            return str(value)
 
 
-LABELS: dict[str, object] = {}
+# (enum name, value) -> label: the same value may mean different things in two enums
+# ("province" the award category and "province" the payer), so labels are keyed per enum.
+LABELS: dict[tuple[str, str], object] = {}
 
 
-def register_labels(**labels) -> None:
-    """Register translated labels for choice values (values are unique across enums)."""
-    LABELS.update(labels)
+def register_labels(choice: type[Choice], **labels) -> None:
+    """Register the translated labels of one enum's values."""
+    values = {member.value for member in choice}
+    unknown = set(labels) - values
+    if unknown:
+        raise ValueError(f"{choice.__name__} has no values {sorted(unknown)}")
+    LABELS.update({(choice.__name__, value): label for value, label in labels.items()})
 
 
-def choice_label(value: str | None) -> str:
-    """Return the translated label of a stored choice value."""
-    if value is None:
-        return ""
-    return str(LABELS.get(value, value))
+def choice_type(name: str) -> type[Choice]:
+    """The enum of a given class name (for templates, which name the enum they show)."""
+    for choice in Choice.__subclasses__():
+        if choice.__name__ == name:
+            return choice
+    raise KeyError(name)
+
+
+def choice_label(value: str | None, choice: str) -> str:
+    """The translated label of a stored value of the named enum (a template filter)."""
+    return choice_type(choice).label_of(value)
 
 
 class AuditMixin(FabAuditMixin):

@@ -35,6 +35,8 @@ class BatchStatus(Choice):
 
 
 register_labels(
+    BatchStatus,
+    draft=_l("Draft"),
     submitted=_l("Submitted"),
     returned=_l("Returned for revision"),
     rejected=_l("Rejected"),

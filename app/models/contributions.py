@@ -33,6 +33,7 @@ class Program(Choice):
 
 
 register_labels(
+    Program,
     jkk=_l("JKK (work accident)"),
     jkm=_l("JKM (death)"),
     jht=_l("JHT (old-age savings)"),

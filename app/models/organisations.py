@@ -62,6 +62,7 @@ class OpdKind(Choice):
 
 
 register_labels(
+    OpdKind,
     dinas=_l("Agency (dinas)"),
     badan=_l("Board (badan)"),
     kecamatan=_l("District office (kecamatan)"),
@@ -107,14 +108,9 @@ class CompanyStatus(Choice):
 
 
 register_labels(
-    micro=_l("Micro"),
-    small=_l("Small"),
-    medium=_l("Medium"),
-    large=_l("Large"),
-    active=_l("Active"),
-    inactive=_l("Inactive"),
-    closed=_l("Closed"),
+    CompanySize, micro=_l("Micro"), small=_l("Small"), medium=_l("Medium"), large=_l("Large")
 )
+register_labels(CompanyStatus, active=_l("Active"), inactive=_l("Inactive"), closed=_l("Closed"))
 
 
 class Company(AuditMixin, Model):
@@ -162,6 +158,7 @@ class SponsorKind(Choice):
 
 
 register_labels(
+    SponsorKind,
     apbd=_l("Regional budget (APBD)"),
     apbdes=_l("Village funds (APBDes)"),
     csr_company=_l("CSR company"),

@@ -91,7 +91,10 @@ class Funding(Choice):
 
 
 register_labels(
-    apbn=_l("State budget (APBN)"), apbd_funds=_l("Regional budget (APBD)"), private=_l("Private")
+    Funding,
+    apbn=_l("State budget (APBN)"),
+    apbd_funds=_l("Regional budget (APBD)"),
+    private=_l("Private"),
 )
 
 
@@ -150,12 +153,17 @@ class Decision(Choice):
 
 
 register_labels(
+    PermitType,
     business=_l("Business permit"),
     renewal=_l("Permit renewal"),
     building=_l("Building permit (PBG)"),
     tender=_l("Tender participation"),
     foreign_worker=_l("Foreign worker permit"),
     labour_supply=_l("Labour-supply company permit"),
+)
+register_labels(
+    Decision,
+    pending=_l("Awaiting decision"),
     issued=_l("Certificate issued"),
     refused=_l("Refused"),
 )
@@ -209,7 +217,9 @@ class JobStatus(Choice):
     FAILED = "failed"
 
 
-register_labels(queued=_l("Queued"), running=_l("Running"), done=_l("Ready"), failed=_l("Failed"))
+register_labels(
+    JobStatus, queued=_l("Queued"), running=_l("Running"), done=_l("Ready"), failed=_l("Failed")
+)
 
 
 class ReportJob(Model):

@@ -48,9 +48,9 @@ class WelfareSource(Choice):
     LOCAL = "local"
 
 
+register_labels(Sex, M=_l("Male"), F=_l("Female"))
 register_labels(
-    M=_l("Male"),
-    F=_l("Female"),
+    Segment,
     pu=_l("Wage earner (PU)"),
     bpu=_l("Informal worker (BPU)"),
     vulnerable=_l("Vulnerable worker"),
@@ -61,6 +61,9 @@ register_labels(
     honorary_teacher=_l("Honorary teacher"),
     construction=_l("Construction worker"),
     migrant=_l("Migrant worker"),
+)
+register_labels(
+    WelfareSource,
     dtks=_l("DTKS"),
     p3ke=_l("P3KE"),
     dtsen=_l("DTSEN"),
@@ -155,13 +158,21 @@ class PayerType(Choice):
 SPONSORED_PAYERS = {PayerType.APBD, PayerType.APBDES, PayerType.CSR, PayerType.PROVINCE}
 
 register_labels(
+    EnrollmentStatus,
     draft=_l("Draft"),
     pending=_l("Pending"),
+    active=_l("Active"),
     lapsed=_l("Lapsed"),
     ended=_l("Ended"),
+)
+register_labels(
+    PayerType,
     worker=_l("The worker"),
     employer=_l("The employer"),
+    apbd=_l("Regional budget (APBD)"),
+    apbdes=_l("Village funds (APBDes)"),
     csr=_l("CSR sponsor"),
+    province=_l("Provincial budget"),
 )
 
 PROGRAMS = ("jkk", "jkm", "jht", "jp", "jkp")

@@ -9,8 +9,7 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import object_session
 
 from app import formatting
-from app.models import BatchStatus, EnrollmentBatch
-from app.models.base import choice_label
+from app.models import BatchStatus, EnrollmentBatch, PayerType, Segment
 from app.reports.pdf import render_pdf
 from app.services.batches import enrolled
 
@@ -73,13 +72,13 @@ def approved_list(session, batch: EnrollmentBatch) -> tuple[list[str], list[list
                 {"M": "L", "F": "P"}.get(worker.sex, ""),
                 village.code if village else "",
                 village.name if village else "",
-                choice_label(worker.segment),
+                Segment.label_of(worker.segment),
                 "+".join(p.upper() for p in ("jkk", "jkm", "jht") if getattr(enrollment, p)),
                 enrollment.declared_wage if full else formatting.wage(enrollment.declared_wage),
                 enrollment.monthly_contribution,
                 enrollment.start_date.isoformat(),
                 enrollment.end_date.isoformat() if enrollment.end_date else "",
-                choice_label(enrollment.payer_type),
+                PayerType.label_of(enrollment.payer_type),
                 batch.sponsor.name,
                 batch.id,
             ]

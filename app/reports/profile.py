@@ -14,7 +14,7 @@ from flask_babel import gettext as _
 
 from app.charts import bar_chart, line_chart
 from app.formatting import number, points
-from app.models.base import choice_label
+from app.models import PayerType, Segment
 from app.reports.pdf import render_pdf
 from app.services import coverage as cov
 from app.services import villages as desa100
@@ -54,14 +54,16 @@ def charts(figures: cov.Coverage) -> dict:
         ),
         "segments": bar_chart(
             sorted(
-                ((choice_label(k), v) for k, v in figures.by_segment.items()), key=lambda x: -x[1]
+                ((Segment.label_of(k), v) for k, v in figures.by_segment.items()),
+                key=lambda x: -x[1],
             ),
             _("Covered workers by segment"),
             fmt=number,
         ),
         "payers": bar_chart(
             sorted(
-                ((choice_label(k), v) for k, v in figures.by_payer.items()), key=lambda x: -x[1]
+                ((PayerType.label_of(k), v) for k, v in figures.by_payer.items()),
+                key=lambda x: -x[1],
             ),
             _("Covered workers by payer"),
             fmt=number,

@@ -15,8 +15,7 @@ from sqlalchemy import func, select
 
 from app.exports import xlsx_sheets
 from app.formatting import long_date
-from app.models import Enrollment, ReportJob, SponsorCommitment
-from app.models.base import choice_label
+from app.models import Enrollment, ReportJob, Segment, SponsorCommitment
 from app.reports.pdf import html_to_pdf
 from app.services.sponsors import funded_by, statement_lines
 
@@ -95,7 +94,7 @@ def statement_files(session, job: ReportJob, progress) -> dict[str, bytes]:
             line.name,
             line.nik,
             line.village,
-            choice_label(line.segment),
+            Segment.label_of(line.segment),
             line.programs,
             long_date(line.first),
             long_date(line.last),

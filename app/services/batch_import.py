@@ -25,7 +25,6 @@ from app.models import (
     Village,
     Worker,
 )
-from app.models.base import choice_label
 from app.models.workers import Segment
 from app.params import CONTROL
 from app.services import ServiceError
@@ -134,7 +133,7 @@ def segment_names() -> dict[str, str]:
     for locale in ("en", "id"):
         with force_locale(locale):
             for segment in Segment:
-                names[str(choice_label(segment.value)).strip().lower()] = segment.value
+                names[str(segment.label).strip().lower()] = segment.value
     names.update({segment.value: segment.value for segment in Segment})
     return names
 
@@ -420,7 +419,7 @@ class RowChecker:
         if segment not in {s.value for s in Segment}:
             errors["segment"] = _(
                 "Unknown segment; write one of: %(names)s.",
-                names="; ".join(choice_label(s.value) for s in Segment),
+                names="; ".join(str(s.label) for s in Segment),
             )
         decile = _text(record.get("dtsen_decile"))
         if decile and (not decile.isdigit() or not 1 <= int(decile) <= 10):

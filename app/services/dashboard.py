@@ -6,23 +6,24 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, delete, exists, func, insert, or_, select
+from sqlalchemy import delete, func, insert, select
 
 from app.models import (
     AuditEvent,
     Company,
-    CompanyStatus,
     ConstructionProject,
     Contribution,
     CoverageFigure,
+    Decision,
     Enrollment,
     EnrollmentBatch,
     EnrollmentStatus,
+    PermitCheck,
     Worker,
 )
 from app.roles import ADMIN, AUDITOR, BRANCH_STAFF, OPERATOR, PERMIT_OFFICER, SUPERVISOR
 from app.scope import Scope
-from app.services.contributions import last_due_month
+from app.services import worklists
 
 
 @dataclass(frozen=True)
@@ -40,16 +41,6 @@ class Task:
 def _count(session, model, scope: Scope, *conditions) -> int:
     query = select(func.count()).select_from(model).where(model.scope_clause(scope), *conditions)
     return session.scalar(query) or 0
-
-
-def companies_in_arrears(session, scope: Scope, today: dt.date) -> int:
-    """Count companies with an unpaid bill up to the last due month."""
-    unpaid = select(Contribution.id).where(
-        Contribution.company_id == Company.id,
-        Contribution.period <= last_due_month(today),
-        Contribution.amount_paid < Contribution.amount_due,
-    )
-    return _count(session, Company, scope, exists(unpaid))
 
 
 def workers_without_cover(session, scope: Scope) -> tuple[int, dt.datetime | None]:
@@ -116,31 +107,32 @@ def refresh_coverage(session, now: dt.datetime) -> int:
     return len(workers)
 
 
-def late_projects(session, scope: Scope, today: dt.date) -> int:
-    """Count active projects still unregistered after the national deadline in days."""
-    from app.services.compliance import rule_in_force
-
-    days = rule_in_force(session, None, today)["construction_days"]
-    deadline = today - dt.timedelta(days=days)
-    return _count(
-        session,
-        ConstructionProject,
-        scope,
-        ConstructionProject.registered_on.is_(None),
-        ConstructionProject.spk_date < deadline,
-        or_(ConstructionProject.end_date.is_(None), ConstructionProject.end_date >= today),
-    )
-
-
 # FAB's "equal to" filter of a text column, in a list's URL (_flt_3_<column>=<value>)
 EQUAL = 3
+
+
+def _named(session, model, scope: Scope, name: str, value: str, today: dt.date) -> int:
+    """Count what one named condition of a list finds (the list opens with the same one)."""
+    return _count(session, model, scope, worklists.clause(session, model, name, value, today))
+
+
+def _worklist(title, model, name, value, hint, session, scope, today, endpoint=None) -> Task:
+    return Task(
+        title,
+        _named(session, model, scope, name, value, today),
+        endpoint or f"{model.__name__}View.list",
+        hint,
+        args=worklists.worklist_args(name, value),
+    )
 
 
 def tasks_for(
     session, role_names: set[str], scope: Scope, today: dt.date, user_id: int | None = None
 ) -> list[Task]:
-    """Build the home-page task list for a user's roles."""
+    """Build the home-page task list for a user's roles; each task opens the filtered list of
+    exactly what it counts."""
     tasks: list[Task] = []
+    here = (session, scope, today)
     if role_names & {ADMIN, SUPERVISOR}:
         tasks.append(
             Task(
@@ -160,34 +152,42 @@ def tasks_for(
                     EnrollmentBatch,
                     scope,
                     EnrollmentBatch.status == "returned",
-                    EnrollmentBatch.maker_id == user_id,
+                    worklists.clause(session, EnrollmentBatch, "mine", "1", today, user_id),
                 ),
                 "BatchView.list",
                 _l("Correct them and submit them again."),
-                args={f"_flt_{EQUAL}_status": "returned"},
+                args={f"_flt_{EQUAL}_status": "returned", "_flt_0_mine": "1"},
+            )
+        )
+    if role_names & {ADMIN, PERMIT_OFFICER}:
+        tasks.append(
+            Task(
+                _l("Permit applications pending"),
+                _count(session, PermitCheck, scope, PermitCheck.decision == Decision.PENDING),
+                "PermitCheckView.list",
+                _l("Checked, waiting for your decision."),
+                args={f"_flt_{EQUAL}_decision": Decision.PENDING.value},
             )
         )
     if role_names & {ADMIN, BRANCH_STAFF, SUPERVISOR, PERMIT_OFFICER}:
         tasks.append(
-            Task(
+            _worklist(
                 _l("Companies in arrears"),
-                companies_in_arrears(session, scope, today),
-                "CompanyView.list",
+                Company,
+                "obligations",
+                "arrears",
                 _l("Unpaid contributions up to last month."),
+                *here,
             )
         )
         tasks.append(
-            Task(
+            _worklist(
                 _l("Active companies without an NPP"),
-                _count(
-                    session,
-                    Company,
-                    scope,
-                    Company.npp.is_(None),
-                    Company.status == CompanyStatus.ACTIVE,
-                ),
-                "CompanyView.list",
+                Company,
+                "obligations",
+                "no_npp",
                 _l("Not registered with BPJS Ketenagakerjaan yet."),
+                *here,
             )
         )
     if role_names & {ADMIN, BRANCH_STAFF, SUPERVISOR, OPERATOR}:
@@ -199,47 +199,39 @@ def tasks_for(
                 "WorkerView.list",
                 _l("Propose or enroll them."),
                 as_of,
+                args=worklists.worklist_args("coverage", "uncovered"),
             )
         )
         tasks.append(
-            Task(
+            _worklist(
                 _l("Enrollments ending within 30 days"),
-                _count(
-                    session,
-                    Enrollment,
-                    scope,
-                    Enrollment.status == EnrollmentStatus.ACTIVE,
-                    and_(
-                        Enrollment.end_date >= today,
-                        Enrollment.end_date <= today + dt.timedelta(days=30),
-                    ),
-                ),
-                "EnrollmentView.list",
+                Enrollment,
+                "ending",
+                "30",
                 _l("Renew them or let the sponsor know."),
+                *here,
             )
         )
     if role_names & {ADMIN, BRANCH_STAFF, SUPERVISOR, PERMIT_OFFICER}:
         tasks.append(
-            Task(
+            _worklist(
                 _l("Construction projects not registered in time"),
-                late_projects(session, scope, today),
-                "ConstructionProjectView.list",
+                ConstructionProject,
+                "registration",
+                "late",
                 _l("Unregistered past the deadline after the SPK (local rule)."),
+                *here,
             )
         )
     if role_names & {ADMIN, BRANCH_STAFF, SUPERVISOR}:
         tasks.append(
-            Task(
+            _worklist(
                 _l("Unpaid bills last month"),
-                _count(
-                    session,
-                    Contribution,
-                    scope,
-                    Contribution.period == last_due_month(today),
-                    Contribution.amount_paid < Contribution.amount_due,
-                ),
-                "ContributionView.list",
+                Contribution,
+                "bill",
+                "unpaid_last_month",
                 _l("Follow up with the payers."),
+                *here,
             )
         )
     if role_names & {ADMIN, AUDITOR}:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from flask import abort, current_app, flash, request, url_for
+import datetime as dt
+
+from flask import abort, current_app, flash, g, request, url_for
 from flask_appbuilder import ModelView, expose
+from flask_appbuilder.models.filters import BaseFilter
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.security.decorators import has_access
 from flask_appbuilder.urltools import (
@@ -13,7 +16,7 @@ from flask_appbuilder.urltools import (
     get_page_size_args,
 )
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, inspect
+from sqlalchemy import false, func, inspect
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.exc import StaleDataError
@@ -23,7 +26,8 @@ from app import formatting, privacy
 from app.exports import export_response
 from app.extensions import db
 from app.scope import get_in_scope, read_clause
-from app.services import Conflict, ServiceError, audit
+from app.services import Conflict, ServiceError, audit, worklists
+from app.views.fields import ChoiceField
 
 CONFLICT = _l("The record conflicts with existing data (a duplicate or a record in use).")
 STALE = _l(
@@ -71,6 +75,25 @@ def attempt(work, success: str | None = None):
     return result
 
 
+class ConditionFilter(BaseFilter):
+    """One of a list's named conditions (app/services/worklists.py), chosen by its value: the
+    home tiles open their lists with it. An unknown value matches nothing."""
+
+    name = _l("is")
+
+    def apply(self, query, value):
+        user = getattr(g, "user", None)
+        condition = worklists.clause(
+            self.datamodel.session,
+            self.model,
+            self.column_name,
+            str(value),
+            dt.date.today(),
+            getattr(user, "id", None),
+        )
+        return query.filter(false() if condition is None else condition)
+
+
 class Interface(SQLAInterface):
     """FAB's data interface with database refusals turned into clear messages."""
 
@@ -78,6 +101,19 @@ class Interface(SQLAInterface):
         super().__init__(obj, session or db.session)
 
     eager: tuple[str, ...] = ()
+
+    def get_filters(self, search_columns=None, search_filters=None):
+        """FAB's filters, and the model's named conditions as filters of their own."""
+        named = worklists.filters_of(self.obj)
+        columns = list(search_columns or [])
+        filters = super().get_filters([c for c in columns if c not in named], search_filters)
+        extra = {name: [ConditionFilter(name, self)] for name in named}
+        filters._all_filters = {**filters._all_filters, **extra}
+        if columns:
+            filters.search_columns = columns
+            found = {name: flts for name, flts in extra.items() if name in columns}
+            filters._search_filters = {**filters._search_filters, **found}
+        return filters
 
     def apply_filters(self, query, filters):
         """Every list, count and single read of every view and API: the user's scope first."""
@@ -221,6 +257,7 @@ class ScopedModelView(ModelView):
     list_template = "lindungi_list.html"
 
     def __init__(self, **kwargs):
+        self._named_filters()
         if self.edit_columns and "version" in self.datamodel.get_columns_list():
             # A hidden copy of the version read with the form: a stale save is refused.
             self.edit_form_extra_fields = dict(
@@ -237,6 +274,27 @@ class ScopedModelView(ModelView):
         } | self.export_formatters
         related = {c.rsplit(".", 1)[0] for c in self.list_columns if "." in c}
         self.datamodel.eager = tuple(sorted(related | set(self.eager_columns)))
+
+    def _named_filters(self) -> None:
+        """Offer the model's named conditions (worklists) in the list's own filter menu, and
+        search coded columns (segment, status) by their translated choices, not a typed code."""
+        named = worklists.filters_of(self.datamodel.obj)
+        fields = dict(self.search_form_extra_fields or {})
+        for column in self.search_columns or []:
+            field = (self.add_form_extra_fields or {}).get(column)
+            if getattr(field, "field_class", None) is ChoiceField:
+                fields.setdefault(column, field)
+        self.search_form_extra_fields = fields
+        if not named:
+            return
+        self.search_columns = [*(self.search_columns or []), *named]
+        labels = dict(self.label_columns or {})
+        for name, (label, conditions) in named.items():
+            choices = [(value, c.label) for value, c in conditions.items()]
+            fields[name] = ChoiceField(label, choices)
+            labels.setdefault(name, label)
+        self.search_form_extra_fields = fields
+        self.label_columns = labels
 
     def _optional_booleans(self) -> None:
         """Let a checkbox be left unticked (FAB makes a non-null boolean a required field)."""

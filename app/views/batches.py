@@ -16,7 +16,6 @@ from app import background, formatting
 from app.exports import csv_bytes, export_response
 from app.extensions import db
 from app.models import BatchRow, BatchStatus, EnrollmentBatch, Segment
-from app.models.base import choice_label
 from app.reports.batch import approved_list, record_pdf
 from app.scope import current_scope
 from app.services import ServiceError, audit, batch_drafts, batches
@@ -113,7 +112,7 @@ class BatchView(ScopedModelView):
         "sponsor": _l("APBD, village funds, CSR or provincial budget that pays."),
     }
     formatters_columns = {
-        "status": choice_label,
+        "status": BatchStatus.label_of,
         "period_start": formatting.long_date,
         "period_end": formatting.long_date,
         "submitted_at": formatting.long_date,

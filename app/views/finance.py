@@ -5,8 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 
 from app import formatting
-from app.models import Contribution, IncomeBracket, WageRate
-from app.models.base import choice_label
+from app.models import Contribution, IncomeBracket, Program, WageRate
 from app.views.base import Interface, ScopedModelView
 
 
@@ -101,7 +100,7 @@ class WageRateView(ScopedModelView):
         "wage_cap": _l("Only for JP: the wage above which no contribution is due."),
     }
     formatters_columns = {
-        "program": choice_label,
+        "program": Program.label_of,
         "wage_cap": formatting.rupiah,
         "valid_from": formatting.long_date,
         "valid_to": formatting.long_date,

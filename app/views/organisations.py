@@ -24,7 +24,6 @@ from app.models import (
     SponsorCommitment,
     SponsorKind,
 )
-from app.models.base import choice_label
 from app.services import ServiceError
 from app.services.contributions import company_arrears
 from app.services.identifiers import format_npwp
@@ -76,7 +75,7 @@ class OpdView(ScopedModelView):
     base_order = ("name", "asc")
     related_views = [WorkerView]
     label_columns = COMMON_LABELS
-    formatters_columns = {"kind": choice_label}
+    formatters_columns = {"kind": OpdKind.label_of}
     add_form_extra_fields = edit_form_extra_fields = {
         "kind": ChoiceField(_l("Kind"), OpdKind.choices())
     }
@@ -145,8 +144,8 @@ class CompanyView(ScopedModelView):
         "declared_workforce": _l("Workers declared in the permit or OSS."),
     }
     formatters_columns = {
-        "size_class": choice_label,
-        "status": choice_label,
+        "size_class": CompanySize.label_of,
+        "status": CompanyStatus.label_of,
         "registered_on": formatting.long_date,
         "npwp": format_npwp,
         "risk_group": formatting.roman,
@@ -210,7 +209,7 @@ class SponsorView(ScopedModelView):
     base_order = ("name", "asc")
     related_views = [EnrollmentView]
     label_columns = COMMON_LABELS | {"opd.name": _l("OPD"), "contact": _l("Contact")}
-    formatters_columns = {"kind": choice_label}
+    formatters_columns = {"kind": SponsorKind.label_of}
     add_form_extra_fields = edit_form_extra_fields = {
         "kind": ChoiceField(_l("Kind"), SponsorKind.choices()),
         "village": PickerField(_l("Village"), kind="village"),

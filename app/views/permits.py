@@ -21,7 +21,6 @@ from app.models import (
     PermitCheck,
     PermitType,
 )
-from app.models.base import choice_label
 from app.scope import current_scope, get_in_scope
 from app.services import ServiceError, audit, compliance, permits
 from app.views.base import REFUSED, Interface, ScopedModelView, attempt
@@ -192,8 +191,8 @@ class PermitCheckView(ScopedModelView):
     }
     formatters_columns = {
         "checked_at": formatting.long_date,
-        "permit_type": choice_label,
-        "decision": choice_label,
+        "permit_type": PermitType.label_of,
+        "decision": Decision.label_of,
         "valid_until": formatting.long_date,
         "revoked_at": formatting.long_date,
         "compliant": lambda v: _("Yes") if v else _("No"),
@@ -279,7 +278,7 @@ class ConstructionProjectView(ScopedModelView):
         "registered_on": formatting.long_date,
         "contract_value": formatting.rupiah,
         "contribution": formatting.rupiah,
-        "funding": choice_label,
+        "funding": Funding.label_of,
     }
     add_form_extra_fields = edit_form_extra_fields = {
         "company": PickerField(_l("Contractor"), kind="company"),

@@ -14,8 +14,15 @@ from wtforms.validators import DataRequired
 
 from app import formatting
 from app.extensions import db
-from app.models import Enrollment, PayerType, Segment, Sex, WelfareSource, Worker
-from app.models.base import choice_label
+from app.models import (
+    Enrollment,
+    EnrollmentStatus,
+    PayerType,
+    Segment,
+    Sex,
+    WelfareSource,
+    Worker,
+)
 from app.scope import current_scope
 from app.services import ServiceError
 from app.services.enrollments import end_enrollment, prepare_enrollment
@@ -130,8 +137,8 @@ class EnrollmentView(ScopedModelView):
         "jkp": _l("Job-loss insurance, wage earners only."),
     }
     formatters_columns = {
-        "payer_type": choice_label,
-        "status": choice_label,
+        "payer_type": PayerType.label_of,
+        "status": EnrollmentStatus.label_of,
         "start_date": formatting.long_date,
         "end_date": formatting.long_date,
         "monthly_contribution": formatting.rupiah,
@@ -229,9 +236,9 @@ class WorkerView(ScopedModelView):
         "nik": formatting.nik,
         "birth_date": formatting.birth_date,
         "phone": formatting.phone,
-        "sex": choice_label,
-        "segment": choice_label,
-        "welfare_source": choice_label,
+        "sex": Sex.label_of,
+        "segment": Segment.label_of,
+        "welfare_source": WelfareSource.label_of,
         "welfare_verified_at": formatting.long_date,
     }
     export_columns = [

@@ -1,0 +1,187 @@
+"""Named conditions that the home tiles count and the lists filter by.
+
+Each condition is defined once here: the tile counts the records that meet it, and its list opens
+with the same condition as one of the list's own filters (``_flt_0_<name>=<value>``), so the user
+sees exactly what was counted and can narrow it further.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import and_, exists, false, not_, or_, select
+
+from app.models import (
+    Company,
+    CompanyStatus,
+    ConstructionProject,
+    Contribution,
+    Enrollment,
+    EnrollmentBatch,
+    EnrollmentStatus,
+    PayerType,
+    Worker,
+)
+from app.services.contributions import last_due_month
+
+ENDING_DAYS = 30  # "enrollments ending soon": within this many days
+
+
+@dataclass(frozen=True)
+class Condition:
+    """One value of a list's extra filter: its label and the clause it adds (given today)."""
+
+    label: object
+    clause: Callable[[object, dt.date, int | None], object]  # (session, today, user id)
+
+
+def _active_enrollment(*conditions):
+    return exists(
+        select(Enrollment.id).where(
+            Enrollment.worker_id == Worker.id,
+            Enrollment.status == EnrollmentStatus.ACTIVE,
+            *conditions,
+        )
+    )
+
+
+def _unpaid_up_to(today: dt.date):
+    return exists(
+        select(Contribution.id).where(
+            Contribution.company_id == Company.id,
+            Contribution.period <= last_due_month(today),
+            Contribution.amount_paid < Contribution.amount_due,
+        )
+    )
+
+
+def _ending_within(session, today: dt.date, user=None):
+    return and_(
+        Enrollment.status == EnrollmentStatus.ACTIVE,
+        Enrollment.end_date >= today,
+        Enrollment.end_date <= today + dt.timedelta(days=ENDING_DAYS),
+    )
+
+
+def _late_project(session, today: dt.date, user=None):
+    from app.services.compliance import rule_in_force
+
+    days = rule_in_force(session, None, today)["construction_days"]
+    return and_(
+        ConstructionProject.registered_on.is_(None),
+        ConstructionProject.spk_date < today - dt.timedelta(days=days),
+        or_(ConstructionProject.end_date.is_(None), ConstructionProject.end_date >= today),
+    )
+
+
+def _payer(payer_type: str) -> Condition:
+    return Condition(
+        PayerType(payer_type).label,
+        lambda session, today, user: _active_enrollment(Enrollment.payer_type == payer_type),
+    )
+
+
+# model name -> filter name -> (filter label, {value: Condition})
+CONDITIONS: dict[str, dict[str, tuple[object, dict[str, Condition]]]] = {
+    "Worker": {
+        "coverage": (
+            _l("Coverage"),
+            {
+                "covered": Condition(
+                    _l("Under active cover"), lambda session, today, user: _active_enrollment()
+                ),
+                "uncovered": Condition(
+                    _l("Without active cover"),
+                    lambda session, today, user: not_(_active_enrollment()),
+                ),
+                "ending": Condition(
+                    _l("Cover ending within 30 days"),
+                    lambda session, today, user: _active_enrollment(_ending_within(session, today)),
+                ),
+            },
+        ),
+        "paid_by": (_l("Paid by"), {p.value: _payer(p.value) for p in PayerType}),
+    },
+    "Company": {
+        "obligations": (
+            _l("Obligations"),
+            {
+                "arrears": Condition(
+                    _l("In arrears (unpaid up to last month)"),
+                    lambda session, today, user: _unpaid_up_to(today),
+                ),
+                "no_npp": Condition(
+                    _l("Active, without an NPP"),
+                    lambda session, today, user: and_(
+                        Company.npp.is_(None), Company.status == CompanyStatus.ACTIVE
+                    ),
+                ),
+            },
+        )
+    },
+    "Enrollment": {
+        "ending": (
+            _l("Ending"),
+            {"30": Condition(_l("Within 30 days"), _ending_within)},
+        )
+    },
+    "Contribution": {
+        "bill": (
+            _l("Bill"),
+            {
+                "unpaid_last_month": Condition(
+                    _l("Unpaid, last month"),
+                    lambda session, today, user: and_(
+                        Contribution.period == last_due_month(today),
+                        Contribution.amount_paid < Contribution.amount_due,
+                    ),
+                ),
+                "unpaid": Condition(
+                    _l("Unpaid, any month"),
+                    lambda session, today, user: and_(
+                        Contribution.period <= last_due_month(today),
+                        Contribution.amount_paid < Contribution.amount_due,
+                    ),
+                ),
+            },
+        )
+    },
+    "EnrollmentBatch": {
+        "mine": (
+            _l("Prepared by"),
+            {
+                "1": Condition(
+                    _l("Me"),
+                    lambda session, today, user: (
+                        EnrollmentBatch.maker_id == user if user is not None else false()
+                    ),
+                )
+            },
+        )
+    },
+    "ConstructionProject": {
+        "registration": (
+            _l("Registration"),
+            {"late": Condition(_l("Not registered in time"), _late_project)},
+        )
+    },
+}
+
+
+def filters_of(model) -> dict[str, tuple[object, dict[str, Condition]]]:
+    """The extra filters a model's lists offer (none for a model without any)."""
+    return CONDITIONS.get(model.__name__, {})
+
+
+def clause(session, model, name: str, value: str, today: dt.date, user: int | None = None):
+    """The clause of one filter value for a user; None for a name or value that does not exist."""
+    condition = filters_of(model).get(name, (None, {}))[1].get(value)
+    return condition.clause(session, today, user) if condition else None
+
+
+def worklist_args(name: str, value: str) -> dict[str, str]:
+    """A list's URL arguments that open it filtered by one condition."""
+    return {f"_flt_0_{name}": value}
