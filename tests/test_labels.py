@@ -18,9 +18,9 @@ def test_every_value_of_every_enum_has_its_own_label(choice):
 
 
 def test_the_award_category_province_is_not_the_provincial_budget(app):
-    from app.models import AwardCategory, PayerType, SponsorKind
-
     from flask_babel import force_locale
+
+    from app.models import AwardCategory, PayerType, SponsorKind
 
     with app.test_request_context(), force_locale("en"):
         assert AwardCategory.label_of("province") == "Province"
