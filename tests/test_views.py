@@ -135,7 +135,7 @@ def test_staff_open_a_worker_by_nik_without_the_nik_in_the_url(app, as_user):
     with app.app_context():
         worker = db.session.query(Worker).filter_by(name="Siti Lestari").one()
         nik, worker_id = worker.nik, worker.id
-    response = as_user("sari").post("/workerview/find", data={"nik": f" {nik[:6]} {nik[6:]} "})
+    response = as_user("sari").post("/workerview/find", data={"q": f" {nik[:6]} {nik[6:]} "})
     assert response.status_code == 302
     assert response.headers["Location"].endswith(f"/workerview/show/{worker_id}")
     assert nik not in response.headers["Location"]
@@ -144,8 +144,8 @@ def test_staff_open_a_worker_by_nik_without_the_nik_in_the_url(app, as_user):
 def test_a_nik_outside_the_area_is_not_found_by_the_finder(app, as_user):
     with app.app_context():
         nik = db.session.query(Worker).filter_by(name="Rahmat Hidayat").one().nik
-    response = as_user("sari").post("/workerview/find", data={"nik": nik}, follow_redirects=True)
-    assert "Tidak ada pekerja dengan NIK tersebut" in text_of(response)
+    response = as_user("sari").post("/workerview/find", data={"q": nik}, follow_redirects=True)
+    assert "Tidak ada pekerja dengan NIK atau nomor KPJ itu" in text_of(response)
     assert nik not in text_of(response)
 
 
@@ -156,7 +156,7 @@ def test_pickers_answer_posts_only(as_user):
 
 
 def test_the_worker_list_offers_the_nik_finder_in_indonesian(as_user):
-    assert "Buka data pekerja menurut NIK" in text_of(as_user("sari").get("/workerview/list/"))
+    assert "Cari pekerja" in text_of(as_user("sari").get("/workerview/list/"))
 
 
 def test_money_and_dates_are_shown_the_indonesian_way(app, as_user):

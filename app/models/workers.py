@@ -133,6 +133,11 @@ class Worker(AuditMixin, Model):
     def employer(self):
         return self.company or self.opd or self.employer_village
 
+    @property
+    def active_enrollment(self):
+        """The worker's active enrollment, if any (at most one: uq_enrollment_one_active)."""
+        return next((e for e in self.enrollments if e.status == EnrollmentStatus.ACTIVE), None)
+
     @classmethod
     def scope_clause(cls, scope):
         return scope.clause(regency=cls.regency_id, village=cls.village_id, opd=cls.opd_id)

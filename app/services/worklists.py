@@ -23,6 +23,7 @@ from app.models import (
     EnrollmentBatch,
     EnrollmentStatus,
     PayerType,
+    Village,
     Worker,
 )
 from app.services.contributions import last_due_month
@@ -36,6 +37,19 @@ class Condition:
 
     label: object
     clause: Callable[[object, dt.date, int | None], object]  # (session, today, user id)
+
+
+@dataclass(frozen=True)
+class TextCondition:
+    """A list filter whose value is typed (a village name): the clause it adds for a text."""
+
+    clause: Callable[[str], object]
+
+
+def _in_village_named(text: str):
+    return Worker.village_id.in_(
+        select(Village.id).where(Village.name.istartswith(text, autoescape=True))
+    )
 
 
 def _active_enrollment(*conditions):
@@ -84,11 +98,11 @@ def _payer(payer_type: str) -> Condition:
     )
 
 
-# model name -> filter name -> (filter label, {value: Condition})
-CONDITIONS: dict[str, dict[str, tuple[object, dict[str, Condition]]]] = {
+# model name -> filter name -> (filter label, {value: Condition} or a TextCondition)
+CONDITIONS: dict[str, dict[str, tuple[object, dict[str, Condition] | TextCondition]]] = {
     "Worker": {
         "coverage": (
-            _l("Coverage"),
+            _l("Protection"),
             {
                 "covered": Condition(
                     _l("Under active cover"), lambda session, today, user: _active_enrollment()
@@ -104,6 +118,7 @@ CONDITIONS: dict[str, dict[str, tuple[object, dict[str, Condition]]]] = {
             },
         ),
         "paid_by": (_l("Paid by"), {p.value: _payer(p.value) for p in PayerType}),
+        "village_name": (_l("Village name starts with"), TextCondition(_in_village_named)),
     },
     "Company": {
         "obligations": (
@@ -171,14 +186,18 @@ CONDITIONS: dict[str, dict[str, tuple[object, dict[str, Condition]]]] = {
 }
 
 
-def filters_of(model) -> dict[str, tuple[object, dict[str, Condition]]]:
+def filters_of(model) -> dict[str, tuple[object, dict[str, Condition] | TextCondition]]:
     """The extra filters a model's lists offer (none for a model without any)."""
     return CONDITIONS.get(model.__name__, {})
 
 
 def clause(session, model, name: str, value: str, today: dt.date, user: int | None = None):
     """The clause of one filter value for a user; None for a name or value that does not exist."""
-    condition = filters_of(model).get(name, (None, {}))[1].get(value)
+    named = filters_of(model).get(name, (None, {}))[1]
+    if isinstance(named, TextCondition):
+        text = value.strip()[:100]
+        return named.clause(text) if text else None
+    condition = named.get(value)
     return condition.clause(session, today, user) if condition else None
 
 

@@ -20,7 +20,7 @@ from sqlalchemy import false, func, inspect
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.exc import StaleDataError
-from wtforms import BooleanField, HiddenField
+from wtforms import BooleanField, HiddenField, StringField
 
 from app import formatting, privacy
 from app.exports import export_response
@@ -290,8 +290,11 @@ class ScopedModelView(ModelView):
         self.search_columns = [*(self.search_columns or []), *named]
         labels = dict(self.label_columns or {})
         for name, (label, conditions) in named.items():
-            choices = [(value, c.label) for value, c in conditions.items()]
-            fields[name] = ChoiceField(label, choices)
+            if isinstance(conditions, worklists.TextCondition):
+                fields[name] = StringField(label)
+            else:
+                choices = [(value, c.label) for value, c in conditions.items()]
+                fields[name] = ChoiceField(label, choices)
             labels.setdefault(name, label)
         self.search_form_extra_fields = fields
         self.label_columns = labels

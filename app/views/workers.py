@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import current_app, flash, redirect, request, url_for
+from flask import abort, current_app, flash, redirect, request, url_for
 from flask_appbuilder import expose
 from flask_appbuilder.actions import action
 from flask_appbuilder.security.decorators import has_access
@@ -24,9 +24,14 @@ from app.models import (
     Worker,
 )
 from app.scope import current_scope
-from app.services import ServiceError
+from app.services import ServiceError, audit
 from app.services.enrollments import end_enrollment, prepare_enrollment
-from app.services.workers import find_by_nik, validate_worker, worker_dependents
+from app.services.workers import (
+    cover_summary,
+    find_workers,
+    validate_worker,
+    worker_dependents,
+)
 from app.views.base import Interface, ScopedModelView, attempt
 from app.views.fields import ChoiceField
 from app.views.pickers import PickerField
@@ -54,7 +59,20 @@ WORKER_LABELS = {
     "welfare_source": _l("Welfare data source"),
     "welfare_verified_by": _l("Verified by"),
     "welfare_verified_at": _l("Verified on"),
+    "active_enrollment": _l("Protection"),
 }
+
+
+def cover(enrollment) -> str:
+    """A worker's protection in a list cell: programs and until when, or not protected."""
+    if enrollment is None:
+        return _("Not protected")
+    until = (
+        _("until %(date)s", date=formatting.long_date(enrollment.end_date))
+        if enrollment.end_date
+        else _("no end date")
+    )
+    return f"{enrollment.programs_label} · {until}"
 
 
 class EnrollmentView(ScopedModelView):
@@ -184,7 +202,16 @@ class WorkerView(ScopedModelView):
     show_title = _l("Worker")
     add_title = _l("Register a worker")
     edit_title = _l("Edit a worker")
-    list_columns = ["nik", "name", "sex", "segment", "village.name", "regency.name", "company.name"]
+    list_columns = [
+        "nik",
+        "name",
+        "segment",
+        "village.name",
+        "regency.name",
+        "company.name",
+        "active_enrollment",
+    ]
+    eager_columns = ("enrollments",)
     show_fieldsets = [
         (_l("Identity"), {"fields": ["nik", "name", "birth_date", "sex", "kpj", "phone"]}),
         (_l("Address"), {"fields": ["village", "rt", "rw", "address"]}),
@@ -221,7 +248,7 @@ class WorkerView(ScopedModelView):
         "welfare_verified_by",
         "welfare_verified_at",
     ]
-    search_columns = ["name", "segment", "sex", "regency"]
+    search_columns = ["name", "segment", "sex", "regency"]  # and the named filters (worklists)
     order_columns = ["name", "segment"]
     base_order = ("name", "asc")
     related_views = [EnrollmentView]
@@ -240,6 +267,7 @@ class WorkerView(ScopedModelView):
         "segment": Segment.label_of,
         "welfare_source": WelfareSource.label_of,
         "welfare_verified_at": formatting.long_date,
+        "active_enrollment": cover,
     }
     export_columns = [
         "nik",
@@ -282,9 +310,52 @@ class WorkerView(ScopedModelView):
     @expose("/find", methods=["POST"])
     @has_access
     def find(self):
-        """Open the worker with the typed NIK; posted, so the NIK stays out of URLs and logs."""
-        worker = find_by_nik(db.session, request.form.get("nik", ""), current_scope())
-        if worker is None:
-            flash(_("No worker with that NIK in your area."), "warning")
+        """Open a worker by NIK, the NIK's last digits or KPJ; letters search the names.
+
+        Posted, so an NIK stays out of URLs and logs. One match opens the worker's page; several
+        are listed (masked as in the list); a name opens the list filtered by it.
+        """
+        found = find_workers(
+            db.session,
+            request.form.get("q", ""),
+            current_scope(),
+            current_app.config["KPJ_PATTERN"],
+        )
+        if found.by_name is not None:
+            return redirect(url_for("WorkerView.list", _flt_2_name=found.by_name))
+        if found.refusal:
+            flash(found.refusal, "warning")
             return redirect(url_for("WorkerView.list"))
-        return redirect(url_for("WorkerView.show", pk=worker.id))
+        if not found.workers:
+            flash(_("No worker with that NIK or KPJ number in your area."), "warning")
+            return redirect(url_for("WorkerView.list"))
+        if len(found.workers) == 1:
+            return redirect(url_for("WorkerView.show", pk=found.workers[0].id))
+        audit.record_list_read(db.session, "Worker", [w.id for w in found.workers], channel="find")
+        return self.render_template(
+            "worker_matches.html",
+            workers=found.workers,
+            more=found.more,
+            title=_("Workers found"),
+            nik=formatting.nik,
+            cover=cover,
+        )
+
+    show_template = "worker_show.html"
+
+    @expose("/show/<pk>")
+    @has_access
+    def show(self, pk):
+        """A worker's page, with the protection summary band at its top."""
+        item = self.scoped_get(pk)
+        if item is None:
+            abort(404)
+        widgets = self._show(pk)
+        return self.render_template(
+            self.show_template,
+            pk=pk,
+            title=self.show_title,
+            widgets=widgets,
+            related_views=self._related_views,
+            summary=cover_summary(db.session, item, dt.date.today()),
+        )
