@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import abort, current_app, flash, g, request, url_for
+from flask import abort, current_app, flash, g, has_request_context, request, url_for
 from flask_appbuilder import ModelView, expose
 from flask_appbuilder.models.filters import BaseFilter
 from flask_appbuilder.models.sqla.interface import SQLAInterface
@@ -274,6 +274,27 @@ class ScopedModelView(ModelView):
         } | self.export_formatters
         related = {c.rsplit(".", 1)[0] for c in self.list_columns if "." in c}
         self.datamodel.eager = tuple(sorted(related | set(self.eager_columns)))
+
+    # The related lists shown under a record: only those the user may list (FAB shows every
+    # one). Registration appends to the full list, get_init_inner_views().
+    _all_related: list | None = None
+
+    @property
+    def _related_views(self):
+        views = self._all_related or []
+        if not has_request_context():
+            return views
+        sm = self.appbuilder.sm
+        return [v for v in views if sm.has_access("can_list", v.class_permission_name)]
+
+    @_related_views.setter
+    def _related_views(self, views):
+        self._all_related = views
+
+    def get_init_inner_views(self):
+        if self._all_related is None:
+            self._all_related = []
+        return self._all_related
 
     def _named_filters(self) -> None:
         """Offer the model's named conditions (worklists) in the list's own filter menu, and

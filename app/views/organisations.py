@@ -30,6 +30,8 @@ from app.services.identifiers import format_npwp
 from app.services.organisations import company_dependents, enrolled_workers, validate_company
 from app.views.base import Interface, ScopedModelView
 from app.views.fields import ChoiceField
+from app.views.finance import ContributionView
+from app.views.permits import ConstructionProjectView
 from app.views.pickers import PickerField
 from app.views.workers import EnrollmentView, WorkerView
 
@@ -123,7 +125,7 @@ class CompanyView(ScopedModelView):
     search_columns = ["name", "npp", "nib", "npwp", "size_class", "status", "regency"]
     order_columns = ["name", "npp", "declared_workforce", "risk_group"]
     base_order = ("name", "asc")
-    related_views = [WorkerView, EnrollmentView]
+    related_views = [WorkerView, EnrollmentView, ContributionView, ConstructionProjectView]
     label_columns = COMMON_LABELS | {
         "npp": _l("NPP (employer no.)"),
         "nib": _l("NIB"),
@@ -178,6 +180,7 @@ class CompanyView(ScopedModelView):
             related_views=self._related_views,
             enrolled=enrolled_workers(db.session, item.id),
             arrears=company_arrears(db.session, item.id, dt.date.today()),
+            can_check=self.appbuilder.sm.has_access("can_check", "PermitDeskView"),
         )
 
     def pre_add(self, item):

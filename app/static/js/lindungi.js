@@ -50,3 +50,12 @@ $(document).on("click", "[data-confirm]", function (event) {
     }
     return true;
 });
+
+/* A link to a record's related list (company page): open its tab and scroll to it. */
+$(document).on("click", "[data-tab-link]", function (event) {
+    event.preventDefault();
+    var target = $(this).attr("href");
+    $('.nav-tabs a[href="' + target + '"]').tab("show");
+    var tabs = $(".nav-tabs").first();
+    if (tabs.length) { window.scrollTo(0, tabs.offset().top - 60); }
+});
