@@ -21,13 +21,14 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 from wtforms import BooleanField, HiddenField, StringField
+from wtforms.validators import InputRequired, Optional
 
 from app import formatting, privacy
 from app.exports import export_response
 from app.extensions import db
 from app.scope import get_in_scope, read_clause
 from app.services import Conflict, ServiceError, audit, worklists
-from app.views.fields import ChoiceField
+from app.views.fields import ChoiceField, native_date
 
 CONFLICT = _l("The record conflicts with existing data (a duplicate or a record in use).")
 STALE = _l(
@@ -305,6 +306,9 @@ class ScopedModelView(ModelView):
             field = (self.add_form_extra_fields or {}).get(column)
             if getattr(field, "field_class", None) is ChoiceField:
                 fields.setdefault(column, field)
+            elif column in self.datamodel.obj.__table__.c and self.datamodel.is_date(column):
+                label = (self.label_columns or {}).get(column, column)
+                fields.setdefault(column, native_date(label, [Optional()]))
         self.search_form_extra_fields = fields
         if not named:
             return
@@ -321,20 +325,28 @@ class ScopedModelView(ModelView):
         self.label_columns = labels
 
     def _optional_booleans(self) -> None:
-        """Let a checkbox be left unticked (FAB makes a non-null boolean a required field)."""
+        """Let a checkbox be left unticked (FAB makes a non-null boolean a required field), and
+        give dates the browser's own date input, in the user's language (FAB's date picker
+        speaks English: "December 2026", "Su Mo Tu")."""
         for attr, columns in (
             ("add_form_extra_fields", self.add_columns),
             ("edit_form_extra_fields", self.edit_columns),
         ):
             fields = dict(getattr(self, attr) or {})
             for column in columns or []:
-                if column not in fields and self.datamodel.is_boolean(column):
-                    label = (self.label_columns or {}).get(column, column)
-                    description = (self.description_columns or {}).get(column, "")
-                    default = self.datamodel.obj.__table__.c[column].default
+                if column in fields or column not in self.datamodel.obj.__table__.c:
+                    continue
+                label = (self.label_columns or {}).get(column, column)
+                description = (self.description_columns or {}).get(column, "")
+                table_column = self.datamodel.obj.__table__.c[column]
+                if self.datamodel.is_boolean(column):
+                    default = table_column.default
                     fields[column] = BooleanField(
                         label, description=description, default=bool(default and default.arg)
                     )
+                elif self.datamodel.is_date(column):
+                    required = Optional() if table_column.nullable else InputRequired()
+                    fields[column] = native_date(label, [required], description=description)
             setattr(self, attr, fields)
 
     def _add(self):
