@@ -81,7 +81,9 @@ def load_demo(session, today: dt.date | None = None) -> dict[str, int]:
             summary[key] += value
     session.flush()
     showcase = {DEMO_SCOPE_VILLAGE, *(c for villages in DESA100.values() for c in villages)}
-    for demo_village in session.scalars(select(Village).where(Village.code.in_(showcase))):
+    for demo_village in session.scalars(
+        select(Village).where(Village.code.in_(showcase)).order_by(Village.code)
+    ):
         village_fund = session.scalars(
             select(Sponsor).where(Sponsor.village_id == demo_village.id).limit(1)
         ).first() or Sponsor(
