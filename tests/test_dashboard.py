@@ -146,6 +146,11 @@ def test_the_dashboard_shows_the_same_numbers(as_user, selatan):
     assert 'data-figure="covered">5<' in page
 
 
+def test_a_workforce_recorded_as_it_is_carries_no_demo_scale_notice(as_user, selatan):
+    page = as_user("admin").get(f"/dashboard/?regency={selatan}").get_data(as_text=True)
+    assert "data-demo-scale" not in page and "Data demo" not in page
+
+
 def test_the_coverage_profile_prints_the_dashboards_numbers(as_user, selatan):
     response = as_user("admin").get(f"/dashboard/profile/{selatan}.pdf")
     assert response.mimetype == "application/pdf"

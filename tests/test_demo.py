@@ -12,23 +12,28 @@ from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.engine import make_url
 
 from app import create_app
-from app.demo.data import DEMO_USERS
+from app.demo.data import DEMO_USERS, REGENCIES
 from app.extensions import db
 from app.formatting import number
 from app.models import (
     AwardEvidence,
+    AwardInput,
     AwardPeriod,
     AwardScore,
+    BranchOffice,
     Company,
     Contribution,
     Enrollment,
+    MinimumWage,
     Regency,
     Sponsor,
     Worker,
 )
 from app.scope import UNRESTRICTED
-from app.services import awards
-from app.services.identifiers import validate_nik
+from app.services import awards, compliance
+from app.services import coverage as cov
+from app.services import villages as desa100
+from app.services.identifiers import validate_kpj, validate_nik
 from tests.conftest import PG_URL, TEST_CONFIG, _backends
 from tests.helpers import pdf_text
 
@@ -215,3 +220,127 @@ def test_no_demo_sponsor_is_billed_for_a_program_its_commitment_does_not_fund(de
                     enrollment.programs,
                 )
         assert checked > 0
+
+
+# The demo tells its sources' story (shared/reference/domain.md sections 4.5 and 8), at 1:50.
+
+SOURCE_UCJ = {"61.06": 39.5, "62.03": 40.0, "62.05": 86.4, "62.71": 35.9}  # percent
+SCALED = "Data demo: skala 1:50 dari angka sumber"
+
+
+def _demo_coverage(app):
+    with app.app_context():
+        return cov.coverage(db.session, UNRESTRICTED, date.today())
+
+
+@pytest.mark.parametrize("code", sorted(SOURCE_UCJ))
+def test_each_demo_regencys_coverage_share_is_its_sources(demo, code):
+    """The dashboard's own figures: Kapuas about 40 %, Barito Utara 86,40 %."""
+    (row,) = [r for r in _demo_coverage(demo).regencies if r.code == code]
+    assert row.workforce_scale == 50
+    assert abs(row.ucj / 100 - SOURCE_UCJ[code]) <= 2
+
+
+def test_palangkaraya_wage_earners_and_informal_workers_are_covered_as_the_source_says(demo):
+    (row,) = [r for r in _demo_coverage(demo).regencies if r.code == "62.71"]
+    assert abs(row.wage_ucj / 100 - 42.56) <= 1 and abs(row.informal_ucj / 100 - 27.11) <= 1
+
+
+def test_the_dashboard_shows_the_sources_coverage_share_and_says_the_demo_is_scaled(demo):
+    client = demo.test_client()
+    client.post("/login/", data={"username": "admin", "password": DEMO_PASSWORD})
+    page = client.get("/dashboard/").get_data(as_text=True)
+    kapuas = _dashboard_rows(page)["62.03"]
+    assert re.fullmatch(r"(39|40|41),\d\d %", kapuas[4])
+    assert SCALED in page
+
+
+def test_the_coverage_profile_says_the_demo_is_scaled(demo):
+    client = demo.test_client()
+    client.post("/login/", data={"username": "admin", "password": DEMO_PASSWORD})
+    with demo.app_context():
+        kapuas = db.session.scalar(select(Regency.id).where(Regency.code == "62.03"))
+    text = pdf_text(client.get(f"/dashboard/profile/{kapuas}.pdf").data)
+    assert SCALED in text
+
+
+def test_some_kapuas_villages_reached_1_desa_100_and_some_are_close(demo):
+    with demo.app_context():
+        kapuas = db.session.scalar(select(Regency.id).where(Regency.code == "62.03"))
+        villages = desa100.regency_progress(db.session, kapuas, UNRESTRICTED, date.today())
+    assert sum(v.percent >= 95 for v in villages) >= 3
+    assert sum(v.reached for v in villages) >= 2
+    assert any(90 <= v.percent < 100 for v in villages)
+
+
+def test_the_minimum_wages_of_each_demo_regency_are_recorded_for_this_year(demo):
+    with demo.app_context():
+        rows = db.session.execute(
+            select(Regency.code, MinimumWage.amount, MinimumWage.legal_basis)
+            .join(Regency, Regency.id == MinimumWage.regency_id)
+            .where(MinimumWage.year == date.today().year)
+        ).all()
+        ump = db.session.scalar(
+            select(MinimumWage.amount).where(
+                MinimumWage.province_code == "62",
+                MinimumWage.regency_id.is_(None),
+                MinimumWage.year == date.today().year,
+            )
+        )
+    umk = {code: (amount, basis) for code, amount, basis in rows}
+    assert set(umk) == {r.code for r in REGENCIES}
+    assert ump == 3_473_621
+    # Kapuas's UMK of Rp 3.473.710,50 is rounded up, never down, in whole Rupiah.
+    assert umk["62.03"][0] == 3_473_711 and "3.473.710,50" in umk["62.03"][1]
+    assert all(basis for _amount, basis in umk.values())
+
+
+def test_the_wage_check_finds_low_wages_at_a_few_companies(demo):
+    with demo.app_context():
+        results = [
+            check.passed
+            for company in db.session.scalars(select(Company))
+            for check in compliance.evaluate(db.session, company, date.today()).checks
+            if check.code == "minimum_wage"
+        ]
+    assert None not in results  # a minimum wage is recorded for every company's regency
+    assert 0 < results.count(False) < len(results) // 10
+
+
+def test_jkp_is_enrolled_on_the_wage_earners_their_employers_enroll_and_no_one_else(demo):
+    with demo.app_context():
+        rows = db.session.execute(
+            select(Enrollment.jkp, Enrollment.payer_type, Worker.segment).join(Worker)
+        ).all()
+    with_jkp = [(payer, segment) for jkp, payer, segment in rows if jkp]
+    assert with_jkp and set(with_jkp) == {("employer", "pu")}
+    assert all(jkp for jkp, payer, segment in rows if (payer, segment) == ("employer", "pu"))
+
+
+def test_most_covered_workers_have_a_valid_unique_kpj(demo):
+    with demo.app_context():
+        kpjs = db.session.scalars(
+            select(Worker.kpj).join(Enrollment).where(Enrollment.status == "active")
+        ).all()
+        pattern = demo.config["KPJ_PATTERN"]
+    known = [k for k in kpjs if k]
+    assert len(known) >= 0.8 * len(kpjs)
+    assert len(set(known)) == len(known)
+    for kpj in known:
+        assert validate_kpj(kpj, pattern) == kpj
+
+
+def test_palangkaraya_is_spelt_as_the_kemendagri_area_list_spells_it(demo):
+    with demo.app_context():
+        session = db.session
+        regency = session.scalar(select(Regency.name).where(Regency.code == "62.71"))
+        names = [
+            *session.scalars(select(BranchOffice.name)),
+            *session.scalars(select(BranchOffice.address)),
+            *session.scalars(select(Company.name)),
+            *session.scalars(select(Sponsor.name)),
+            *session.scalars(select(AwardInput.evidence)),
+        ]
+    assert regency == "Kota Palangkaraya"
+    assert "Palangkaraya" in names
+    assert not [n for n in names if n and "palangka raya" in n.lower()]

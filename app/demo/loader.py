@@ -1,9 +1,12 @@
 """A realistic demo data set for the four regencies of the source articles, and demo users.
 
-Kapuas Hulu (61.06), Kapuas (62.03), Barito Utara (62.05) and Palangka Raya (62.71): their real
-districts and villages, branch offices, OPDs, companies, workers with valid NIKs, enrollments paid
-by APBD, village funds, CSR sponsors, employers and the workers themselves, and six months of
-contribution bills with some arrears. Random but reproducible (a fixed seed).
+Kapuas Hulu (61.06), Kapuas (62.03), Barito Utara (62.05) and Palangkaraya (62.71): their real
+districts and villages, branch offices, OPDs, companies, workers with valid NIKs and KPJ numbers,
+enrollments paid by APBD, village funds, CSR sponsors, employers and the workers themselves, six
+months of contribution bills with some arrears, and the minimum wages of 2025. The workers and the
+potential workforce are the sources' divided by DEMO_SCALE (1:50), so each regency's coverage
+share is its source's; Kapuas's "1 Desa 100" villages reach the target. Random but reproducible
+(a fixed seed).
 """
 
 from __future__ import annotations
@@ -18,11 +21,11 @@ from app.demo.data import (
     DEMO_COMPANY_PANEL,
     DEMO_FILE,
     DEMO_PANEL,
+    DEMO_SCALE,
     DEMO_SCOPE_VILLAGE,
+    DESA100,
     OPDS,
     REGENCIES,
-    SEGMENTS,
-    WORKERS_PER_REGENCY,
     DemoRegency,
     Maker,
     months_back,
@@ -69,36 +72,40 @@ def load_demo(session, today: dt.date | None = None) -> dict[str, int]:
         return {}
     today = today or dt.date.today()
     maker = Maker()
+    minimums = records.minimum_wages(session, today)
     summary = {"companies": 0, "workers": 0, "enrollments": 0}
     for spec in REGENCIES:
         regency = session.scalars(select(Regency).where(Regency.code == spec.code)).one()
-        counts = _load_regency(session, maker, spec, regency, today)
+        counts = _load_regency(session, maker, spec, regency, today, minimums[spec.code])
         for key, value in counts.items():
             summary[key] += value
-    demo_village = session.scalars(select(Village).where(Village.code == DEMO_SCOPE_VILLAGE)).one()
     session.flush()
-    village_fund = session.scalars(
-        select(Sponsor).where(Sponsor.village_id == demo_village.id).limit(1)
-    ).first() or Sponsor(
-        name=f"Dana Desa {demo_village.name}",
-        kind="apbdes",
-        regency_id=demo_village.regency_id,
-        village=demo_village,
-        contact="Kepala Desa",
-    )
-    # "1 Desa 100": the village budgets JKK+JKM for 100 vulnerable workers this year.
-    session.add(
-        SponsorCommitment(
-            sponsor=village_fund,
+    showcase = {DEMO_SCOPE_VILLAGE, *(c for villages in DESA100.values() for c in villages)}
+    for demo_village in session.scalars(
+        select(Village).where(Village.code.in_(showcase)).order_by(Village.code)
+    ):
+        village_fund = session.scalars(
+            select(Sponsor).where(Sponsor.village_id == demo_village.id).limit(1)
+        ).first() or Sponsor(
+            name=f"Dana Desa {demo_village.name}",
+            kind="apbdes",
             regency_id=demo_village.regency_id,
-            reference=f"APBDes {demo_village.name} {today.year}",
-            workers_quota=100,
-            programs="JKK,JKM",
-            ceiling_amount=100 * 16_800 * 12,
-            start_date=dt.date(today.year, 1, 1),
-            end_date=dt.date(today.year, 12, 31),
+            village=demo_village,
+            contact="Kepala Desa",
         )
-    )
+        # "1 Desa 100": the village budgets JKK+JKM for 100 vulnerable workers this year.
+        session.add(
+            SponsorCommitment(
+                sponsor=village_fund,
+                regency_id=demo_village.regency_id,
+                reference=f"APBDes {demo_village.name} {today.year}",
+                workers_quota=100,
+                programs="JKK,JKM",
+                ceiling_amount=100 * 16_800 * 12,
+                start_date=dt.date(today.year, 1, 1),
+                end_date=dt.date(today.year, 12, 31),
+            )
+        )
     session.flush()
     bills = 0
     for back in range(BILLED_MONTHS, 0, -1):
@@ -158,7 +165,7 @@ def _award_period(session, today: dt.date) -> int:
 
 
 def _load_regency(
-    session, maker: Maker, spec: DemoRegency, regency: Regency, today: dt.date
+    session, maker: Maker, spec: DemoRegency, regency: Regency, today: dt.date, minimum: int
 ) -> dict[str, int]:
     branch_code, branch_name, address = spec.branch
     session.add(
@@ -168,9 +175,10 @@ def _load_regency(
         RegencyWorkforce(
             regency=regency,
             year=today.year,
-            wage_earners=spec.wage_earners,
-            informal_workers=spec.informal,
-            source="BPS Sakernas (perkiraan)",
+            wage_earners=round(spec.wage_earners / DEMO_SCALE),
+            informal_workers=round(spec.informal / DEMO_SCALE),
+            scale=DEMO_SCALE,
+            source=f"Data demo skala 1:{DEMO_SCALE}; {spec.source}",
         )
     )
     place = regency.name.removeprefix("Kabupaten ").removeprefix("Kota ")
@@ -215,17 +223,26 @@ def _load_regency(
     )
     session.flush()
     book = RateBook.load(session)
-    enrollments = 0
-    for _ in range(WORKERS_PER_REGENCY):
-        segment = maker.rng.choices([s for s, _ in SEGMENTS], [w for _, w in SEGMENTS])[0]
-        worker = records.worker(maker, segment, villages, district_codes, companies, opds)
+    rng, enrollments = maker.rng, 0
+    low = records.low_payers(rng, companies)
+
+    def pay(company):
+        return records.wage(rng, minimum, id(company) in low)
+
+    plan = records.plan_workers(rng, spec, DEMO_SCALE, villages)
+    for segment, village, payer, covered in plan:
+        village = village or rng.choice(villages)
+        worker = records.worker(maker, segment, village, district_codes, companies, opds)
         session.add(worker)
-        enrollment = records.enrollment(maker, worker, spec, sponsors, today)
-        if enrollment is not None:
-            breakdown = calculate(book, enrollment, max(enrollment.start_date, today))
-            enrollment.monthly_contribution = breakdown.total
-            enrollment.worker_share = breakdown.worker_share
-            session.add(enrollment)
-            enrollments += 1
+        if not covered:
+            continue  # not covered yet: the home page's "workers without cover"
+        enrollment = records.enrollment(maker, worker, spec, sponsors, today, payer, pay)
+        if rng.random() < 0.92:  # most know their card number; the rest are still to be told
+            worker.kpj = maker.kpj(spec.code, enrollment.start_date)
+        breakdown = calculate(book, enrollment, max(enrollment.start_date, today))
+        enrollment.monthly_contribution = breakdown.total
+        enrollment.worker_share = breakdown.worker_share
+        session.add(enrollment)
+        enrollments += 1
     records.declare_workforce(maker.rng, session, companies)
-    return {"companies": len(companies), "workers": WORKERS_PER_REGENCY, "enrollments": enrollments}
+    return {"companies": len(companies), "workers": len(plan), "enrollments": enrollments}

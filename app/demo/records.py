@@ -15,9 +15,16 @@ from app.demo.data import (
     BUSINESSES,
     COMPANIES_PER_REGENCY,
     CONTRACTOR_KBLI,
+    DESA100,
+    DESA100_APBD_SHARE,
     FAMILY,
+    LOW_PAYERS_PER_REGENCY,
+    MINIMUM_WAGES,
+    MINIMUM_WAGES_YEAR,
     PROJECTS,
+    SEGMENTS,
     SIZE_CLASSES,
+    UNCOVERED_SHARE,
     WORKFORCE,
     DemoRegency,
     Maker,
@@ -28,6 +35,7 @@ from app.models import (
     ConstructionProject,
     Contribution,
     Enrollment,
+    MinimumWage,
     Regency,
     Sponsor,
     Village,
@@ -139,10 +147,37 @@ def sponsors(maker, regency, opds, villages, companies) -> dict[str, Sponsor]:
     }
 
 
-def worker(maker, segment, villages, district_codes, companies, opds) -> Worker:
+def plan_workers(rng, spec: DemoRegency, scale: int, villages) -> list[tuple]:
+    """The regency's workers at the demo's scale, as (segment, village or None, payer or None,
+    covered): its participants split as its source counts them (wage earners, the vulnerable
+    workers its budget pays for, "1 Desa 100" villages, the other informal workers), then the
+    registered workers without cover."""
+    wage = round(spec.wage_covered / scale)
+    informal = round(spec.informal_covered / scale)
+    apbd = round(spec.apbd_vulnerable / scale)
+    by_code = {v.code: v for v in villages}
+    plan: list[tuple] = [("pu", None, None, True)] * wage
+    showcase = DESA100.get(spec.code, {})
+    for code, protected in showcase.items():
+        funded = round(protected * DESA100_APBD_SHARE)
+        plan += [("vulnerable", by_code[code], "apbd", True)] * funded
+        plan += [("vulnerable", by_code[code], "apbdes", True)] * (protected - funded)
+        apbd -= funded
+    others = [v for v in villages if v.code not in showcase]
+    plan += [("vulnerable", rng.choice(others), "apbd", True) for _ in range(max(apbd, 0))]
+    informal -= sum(showcase.values()) + max(apbd, 0)
+    kinds = [(s, w) for s, w in SEGMENTS if s not in ("pu", "vulnerable")]
+    drawn = rng.choices([s for s, _ in kinds], [w for _, w in kinds], k=max(informal, 0))
+    plan += [(segment, None, None, True) for segment in drawn]
+    uncovered = round(len(plan) * UNCOVERED_SHARE)
+    drawn = rng.choices([s for s, _ in SEGMENTS], [w for _, w in SEGMENTS], k=uncovered)
+    plan += [(segment, None, None, False) for segment in drawn]
+    return plan
+
+
+def worker(maker, segment, village, district_codes, companies, opds) -> Worker:
     rng = maker.rng
     name, sex, born = maker.person()
-    village = rng.choice(villages)
     district = district_codes[village.district_id]
     worker = Worker(
         nik=maker.nik(district, born, sex),
@@ -169,26 +204,42 @@ def worker(maker, segment, villages, district_codes, companies, opds) -> Worker:
     return worker
 
 
-def enrollment(maker, worker, spec: DemoRegency, sponsors, today) -> Enrollment | None:
+def low_payers(rng, companies) -> set[int]:
+    """The few medium and large companies (where the minimum wage applies) that report some
+    wages below it: the permit check's wage finding."""
+    bound = [c for c in companies if c.size_class in ("medium", "large")] or companies
+    return {id(c) for c in rng.sample(bound, min(LOW_PAYERS_PER_REGENCY, len(bound)))}
+
+
+def wage(rng, minimum: int, low: bool) -> int:
+    """A wage earner's reported wage: from the minimum wage up, or (at a low payer, for about
+    two in five) up to Rp 450.000 below it."""
+    floor = -(-minimum // 50_000) * 50_000  # the minimum, rounded up to Rp 50.000
+    if low and rng.random() < 0.4:
+        return rng.randrange(floor - 450_000, floor - 50_000 + 1, 50_000)
+    return rng.randrange(floor, floor + 3_500_000, 50_000)
+
+
+def enrollment(maker, worker, spec: DemoRegency, sponsors, today, payer, pay) -> Enrollment:
+    """The active enrollment of a covered worker; `payer` names who pays for a vulnerable
+    worker ("apbd" or "apbdes"), `pay` draws a wage earner's wage for their company."""
     rng = maker.rng
-    if rng.random() < 0.14:
-        return None  # not covered yet: the home page's "workers without cover"
     start = months_back(today, rng.randint(BILLED_MONTHS + 1, 30))
     programs: tuple[str, ...] = ("jkk", "jkm")
     kwargs: dict = {"declared_wage": 1_000_000}
     segment = worker.segment
     if segment == "pu":
         company = worker.company
+        # The program set for the company's size, and JKP, which comes with it (PP 6/2025
+        # Pasal 4): paid by the government and from JKK, nothing more from the employer.
         programs = (
-            ("jkk", "jkm", "jht", "jp")
+            ("jkk", "jkm", "jht", "jp", "jkp")
             if company.size_class in ("medium", "large")
-            else ("jkk", "jkm", "jht")
+            else ("jkk", "jkm", "jht", "jkp")
         )
-        kwargs = {
-            "payer_type": "employer",
-            "company": company,
-            "declared_wage": rng.randrange(3_500_000, 7_000_000, 50_000),
-        }
+        kwargs = {"payer_type": "employer", "company": company, "declared_wage": pay(company)}
+    elif segment == "vulnerable" and payer == "apbdes":
+        kwargs |= {"payer_type": "apbdes", "sponsor": village_fund(sponsors, worker.village)}
     elif segment == "vulnerable":
         programs = spec.vulnerable_programs
         kwargs |= {"payer_type": "apbd", "sponsor": sponsors["apbd"]}
@@ -255,3 +306,53 @@ def record_payments(session, rng: random.Random, today: dt.date) -> None:
         bill.paid_on = min(paid, today)
         bill.reference = f"BPJSTK-{bill.period:%Y%m}-{bill.id:06d}"
     session.flush()
+
+
+def _rupiah_sen(sen: int) -> str:
+    rupiah, cents = divmod(sen, 100)
+    whole = f"{rupiah:,}".replace(",", ".")
+    return f"Rp {whole},{cents:02d}" if cents else f"Rp {whole}"
+
+
+def minimum_wages(session, today: dt.date) -> dict[str, int]:
+    """Record the demo provinces' UMP and regencies' UMK of 2025 from their decrees, and the
+    same amounts for the current year marked illustrative until its decree is entered; return
+    the minimum in force this year per demo regency code (its UMK, else its province's UMP).
+
+    The table holds whole Rupiah, as do the wages compared with it: an amount with sen is
+    rounded up, so a wage passes only when it is not below the decree's exact amount.
+    """
+    regencies = dict(session.execute(select(Regency.code, Regency.id)).all())
+    years = sorted({MINIMUM_WAGES_YEAR, today.year})
+    for province, code, sen, decree in MINIMUM_WAGES:
+        exact = _rupiah_sen(sen)
+        for year in years:
+            regency_id = regencies[code] if code else None
+            if session.scalar(
+                select(MinimumWage.id).where(
+                    MinimumWage.province_code == province,
+                    MinimumWage.regency_id.is_(None)
+                    if regency_id is None
+                    else MinimumWage.regency_id == regency_id,
+                    MinimumWage.year == year,
+                )
+            ):
+                continue
+            basis = f"{decree} ({exact})"
+            if year != MINIMUM_WAGES_YEAR:
+                basis = (
+                    f"Ilustrasi demo: nilai {MINIMUM_WAGES_YEAR}, {basis}; SK {year} belum dicatat"
+                )
+            session.add(
+                MinimumWage(
+                    province_code=province,
+                    regency_id=regency_id,
+                    year=year,
+                    amount=-(-sen // 100),
+                    legal_basis=basis,
+                )
+            )
+    session.flush()
+    ump = {p: -(-sen // 100) for p, code, sen, _ in MINIMUM_WAGES if code is None}
+    umk = {code: -(-sen // 100) for _, code, sen, _ in MINIMUM_WAGES if code}
+    return {code: umk.get(code, ump.get(code[:2], 0)) for code in regencies if code[:2] in ump}

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask_appbuilder import Model
-from sqlalchemy import ForeignKey, Integer, String, UniqueConstraint, true
+from sqlalchemy import ForeignKey, Integer, String, UniqueConstraint, text, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 
@@ -97,6 +97,9 @@ class RegencyWorkforce(Model):
     wage_earners: Mapped[int] = mapped_column(Integer, default=0)
     informal_workers: Mapped[int] = mapped_column(Integer, default=0)
     source: Mapped[str | None] = mapped_column(String(200))
+    # 1 for a figure as recorded; the demo records the source's figures divided by its scale
+    # (1:50), and the dashboard and the coverage profile say so.
+    scale: Mapped[int] = mapped_column(Integer, default=1, server_default=text("1"))
 
     @property
     def total(self) -> int:

@@ -54,6 +54,7 @@ class RegencyCoverage:
     wage_potential: int = 0
     informal_potential: int = 0
     workforce_year: int | None = None
+    workforce_scale: int = 1  # the recorded workforce is the source's divided by this
     villages: int = 0
     villages_at_100: int = 0
     companies: int = 0
@@ -100,6 +101,11 @@ class Coverage:
     @property
     def ucj(self) -> int | None:
         return _ratio(self.total("covered"), self.total("potential"))
+
+    @property
+    def scale(self) -> int:
+        """The largest scale of the workforce figures shown (1: as recorded; the demo's 1:50)."""
+        return max((r.workforce_scale for r in self.regencies), default=1)
 
 
 def compliant_companies(session, regency_ids, on: dt.date) -> dict[int, tuple[int, int]]:
@@ -226,18 +232,20 @@ def coverage(session, scope: Scope, on: dt.date, regency_id: int | None = None) 
     result.trend = list(zip(ends, (int(n or 0) for n in trend), strict=True))
     if result.narrowed:
         return result
-    for rid, year, wage, informal in session.execute(
+    for rid, year, wage, informal, scale in session.execute(
         select(
             RegencyWorkforce.regency_id,
             RegencyWorkforce.year,
             RegencyWorkforce.wage_earners,
             RegencyWorkforce.informal_workers,
+            RegencyWorkforce.scale,
         )
         .where(RegencyWorkforce.regency_id.in_(ids), RegencyWorkforce.year <= on.year)
         .order_by(RegencyWorkforce.year)
     ):
         by_id[rid].wage_potential, by_id[rid].informal_potential = wage, informal
         by_id[rid].workforce_year = year  # the latest year wins
+        by_id[rid].workforce_scale = scale or 1
     totals = village_totals(session, Village.regency_id.in_(ids), on)
     for rid, village_id in session.execute(
         select(Village.regency_id, Village.id).where(Village.regency_id.in_(ids))
