@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from app import formatting
 from app.models.base import choice_label
+from app.roles import role_label
 from app.services.award_indicators import CATEGORY_LABELS, FIGURE_LABELS
 from app.services.identifiers import format_npwp
 
@@ -18,6 +19,7 @@ def register(app) -> None:
         long_date=formatting.long_date,
         month_year=formatting.month_year,
         choice_label=choice_label,
+        role_label=role_label,
         nik=formatting.nik,
         birth_date=formatting.birth_date,
         phone=formatting.phone,
