@@ -45,3 +45,34 @@ def test_an_impossible_date_is_refused_in_indonesian_and_nothing_is_saved(app, a
     assert "Nilai tanggal tidak valid" in text_of(response) or "tanggal" in text_of(response)
     with app.app_context():
         assert db.session.query(Worker).count() == before
+
+
+@pytest.mark.parametrize("field", ["sex", "segment"])
+def test_the_worker_form_preselects_neither_sex_nor_segment(as_user, field):
+    page = as_user("sari").get("/workerview/add").get_data(as_text=True)
+    select = re.search(rf'<select[^>]*name="{field}"[^>]*>(.*?)</select>', page, re.S)
+    assert select, field
+    first = re.search(r"<option([^>]*)>([^<]*)</option>", select.group(1))
+    assert 'value=""' in first.group(1) and "pilih" in first.group(2)
+    assert "selected" not in select.group(1)
+
+
+def test_a_worker_without_sex_is_refused_in_indonesian_and_not_saved(app, as_user):
+    from app.extensions import db
+    from app.models import Worker
+
+    with app.app_context():
+        before = db.session.query(Worker).count()
+    response = as_user("sari").post(
+        "/workerview/add",
+        data={
+            "name": "Tanpa Jenis Kelamin",
+            "sex": "",
+            "segment": "bpu",
+            "nik": "6203010101900001",
+        },
+    )
+    assert response.status_code == 200
+    assert "wajib" in text_of(response).lower()
+    with app.app_context():
+        assert db.session.query(Worker).count() == before

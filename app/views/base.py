@@ -305,7 +305,8 @@ class ScopedModelView(ModelView):
         for column in self.search_columns or []:
             field = (self.add_form_extra_fields or {}).get(column)
             if getattr(field, "field_class", None) is ChoiceField:
-                fields.setdefault(column, field)
+                label, choices = field.args[:2]
+                fields.setdefault(column, ChoiceField(label, choices, placeholder=False))
             elif column in self.datamodel.obj.__table__.c and self.datamodel.is_date(column):
                 label = (self.label_columns or {}).get(column, column)
                 fields.setdefault(column, native_date(label, [Optional()]))
@@ -319,7 +320,7 @@ class ScopedModelView(ModelView):
                 fields[name] = StringField(label)
             else:
                 choices = [(value, c.label) for value, c in conditions.items()]
-                fields[name] = ChoiceField(label, choices)
+                fields[name] = ChoiceField(label, choices, placeholder=False)
             labels.setdefault(name, label)
         self.search_form_extra_fields = fields
         self.label_columns = labels

@@ -154,7 +154,9 @@ class CompanyView(ScopedModelView):
     }
     add_form_extra_fields = edit_form_extra_fields = {
         "size_class": ChoiceField(_l("Size"), CompanySize.choices()),
-        "status": ChoiceField(_l("Status"), CompanyStatus.choices()),
+        "status": ChoiceField(
+            _l("Status"), CompanyStatus.choices(), default=CompanyStatus.ACTIVE.value
+        ),
         "risk_group": ChoiceField(
             _l("JKK risk group"),
             coerce=int,
