@@ -85,27 +85,28 @@ def record_type(value) -> str:
 
 
 def rupiah(amount) -> str:
-    """Format an integer amount as `Rp 16.800`."""
+    """Format an integer amount as `Rp 16.800` (Indonesian) or `Rp 16,800` (English); the space
+    does not break, so an amount never wraps between "Rp" and its digits."""
     if amount is None:
         return ""
     sign = "-" if amount < 0 else ""
-    return f"{sign}Rp {abs(int(amount)):,}".replace(",", ".")
+    return f"{sign}Rp\u00a0{number(abs(int(amount)))}"
 
 
 def number(value) -> str:
-    """Format a whole number with Indonesian thousands separators: `61.203`."""
+    """Format a whole number with the locale's thousands separators: `61.203` in Indonesian,
+    `61,203` in English."""
     if value is None:
         return ""
-    return f"{int(value):,}".replace(",", ".")
+    return format_decimal(int(value), format="#,##0")
 
 
 def points(hundredths) -> str:
-    """Format a score or a percentage kept in hundredths as `53,85`."""
+    """Format a score or a percentage kept in hundredths: `53,85` in Indonesian, `53.85` in
+    English."""
     if hundredths is None:
         return ""
-    sign = "-" if hundredths < 0 else ""
-    whole, cents = divmod(abs(int(hundredths)), 100)
-    return f"{sign}{number(whole)},{cents:02d}"
+    return format_decimal(Decimal(int(hundredths)) / 100, format="#,##0.00")
 
 
 def long_date(value) -> str:

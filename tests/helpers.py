@@ -49,7 +49,8 @@ def count_queries(app):
 
 
 def text_of(response) -> str:
-    return response.get_data(as_text=True)
+    """A page's HTML, its non-breaking spaces (between "Rp" and an amount) read as spaces."""
+    return response.get_data(as_text=True).replace("\xa0", " ")
 
 
 def pdf_text(data: bytes) -> str:

@@ -427,7 +427,9 @@ def test_a_batch_not_yet_approved_has_no_list(app, oki, vina):
 def test_the_berita_acara_counts_the_workers_by_segment_and_village(app, oki, vina):
     batch_id = _approved(app, oki, vina, [person(), person(), person()])
     pdf = vina.get(f"/batchview/record/{batch_id}")
-    text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.data)).pages)
+    text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.data)).pages).replace(
+        "\xa0", " "
+    )
     assert "Pekerja menurut segmen" in text
     assert "Pulau Telo" in text
     assert "Rp 50.400" in text

@@ -331,7 +331,9 @@ def test_the_berita_acara_of_an_approved_batch_prints(app, oki, as_user):
     assert oki.get(f"/batchview/record/{batch_id}").status_code == 404  # not approved yet
     vina.post(f"/batchview/decide/{batch_id}", data={"decision": "approve"})
     response = vina.get(f"/batchview/record/{batch_id}")
-    text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(response.data)).pages)
+    text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(response.data)).pages).replace(
+        "\xa0", " "
+    )
     assert "Berita acara persetujuan" in text
     assert "Rp 33.600" in text  # two workers at Rp 16.800
     assert rows[0][1] in text

@@ -94,7 +94,9 @@ def test_batch_from_upload_to_berita_acara(app, server, browser, tmp_path):  # n
         link = page.get_attribute("a[href*='/batchview/record/']", "href")
         response = page.request.get(f"{server}{link}")
         assert response.headers["content-type"] == "application/pdf"
-        text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(response.body())).pages)
+        text = " ".join(
+            p.extract_text() for p in PdfReader(io.BytesIO(response.body())).pages
+        ).replace("\xa0", " ")
         assert "Berita acara persetujuan" in text
         assert "Ibu Browser 3" in text
         assert "Ibu Browser 4" not in text

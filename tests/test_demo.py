@@ -8,6 +8,7 @@ import uuid
 from datetime import UTC, date, datetime
 
 import pytest
+from flask_babel import force_locale
 from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.engine import make_url
 
@@ -175,6 +176,12 @@ def test_the_demo_award_figures_agree_with_the_dashboard(demo):
     rows = _dashboard_rows(page)
     ranking = pdf_text(client.get(f"/awards/{period.year}/regency/ranking.pdf").data)
     assert len(scores) == 4
+    with demo.test_request_context(), force_locale("id"):
+        _agree(scores, rows, ranking)
+
+
+def _agree(scores, rows, ranking) -> None:
+    """Each regency's figures in the scores, on the dashboard and in the ranking PDF agree."""
     for code, rank, name, inputs in scores:
         f = json.loads(inputs)["figures"]
         cells = rows[code]

@@ -120,7 +120,7 @@ def checks_of(app, company_id: int, on=TODAY) -> dict:
 def pdf_text(response) -> str:
     assert response.status_code == 200 and response.mimetype == "application/pdf"
     reader = PdfReader(io.BytesIO(response.data))
-    return " ".join(page.extract_text() for page in reader.pages)
+    return " ".join(page.extract_text() for page in reader.pages).replace("\xa0", " ")
 
 
 def decide(client, company_id: int, decision: str, number: str = "OSS-2026-0001"):

@@ -46,7 +46,9 @@ def test_the_officer_gets_the_kapuas_report_as_pdf_xlsx_and_on_screen(app, as_us
     job = latest_job(app)
     assert job.status == "done" and job.rows_done == job.rows_total > 0
     pdf = client.get(f"/reports/{job.id}/pdf")
-    text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.data)).pages)
+    text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.data)).pages).replace(
+        "\xa0", " "
+    )
     assert "Laporan kepatuhan kabupaten/kota" in text
     assert "PT Sawit Kapuas Lestari" in text
     assert "Rp " in text and str(TODAY.year) in text

@@ -133,11 +133,6 @@ class Worker(AuditMixin, Model):
     def employer(self):
         return self.company or self.opd or self.employer_village
 
-    @property
-    def active_enrollment(self):
-        """The worker's active enrollment, if any (at most one: uq_enrollment_one_active)."""
-        return next((e for e in self.enrollments if e.status == EnrollmentStatus.ACTIVE), None)
-
     @classmethod
     def scope_clause(cls, scope):
         return scope.clause(regency=cls.regency_id, village=cls.village_id, opd=cls.opd_id)
@@ -258,3 +253,14 @@ class Enrollment(AuditMixin, Model):
             village=lambda village_id: cls.worker.has(Worker.village_id == village_id),
             opd=lambda opd_id: cls.worker.has(Worker.opd_id == opd_id),
         )
+
+
+# The worker's active enrollment, if any (at most one: uq_enrollment_one_active): a list of
+# workers shows it joined in its own statement (WorkerView's protection column).
+Worker.active_cover = relationship(
+    Enrollment,
+    primaryjoin=lambda: (Enrollment.worker_id == Worker.id)
+    & (Enrollment.status == EnrollmentStatus.ACTIVE),
+    viewonly=True,
+    uselist=False,
+)

@@ -59,7 +59,7 @@ WORKER_LABELS = {
     "welfare_source": _l("Welfare data source"),
     "welfare_verified_by": _l("Verified by"),
     "welfare_verified_at": _l("Verified on"),
-    "active_enrollment": _l("Protection"),
+    "active_cover": _l("Protection"),
 }
 
 
@@ -209,9 +209,9 @@ class WorkerView(ScopedModelView):
         "village.name",
         "regency.name",
         "company.name",
-        "active_enrollment",
+        "active_cover",
     ]
-    eager_columns = ("enrollments",)
+    eager_columns = ("active_cover",)
     show_fieldsets = [
         (_l("Identity"), {"fields": ["nik", "name", "birth_date", "sex", "kpj", "phone"]}),
         (_l("Address"), {"fields": ["village", "rt", "rw", "address"]}),
@@ -267,7 +267,7 @@ class WorkerView(ScopedModelView):
         "segment": Segment.label_of,
         "welfare_source": WelfareSource.label_of,
         "welfare_verified_at": formatting.long_date,
-        "active_enrollment": cover,
+        "active_cover": cover,
     }
     export_columns = [
         "nik",

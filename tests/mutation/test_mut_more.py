@@ -44,11 +44,11 @@ def test_every_outcome_reads_word_for_word(en):
         "and obtain an NPP."
     )
     assert word("arrears", True, **owed) == (
-        "Unpaid contributions of Rp 60.000 over 2 month(s), oldest April 2031 (within the grace "
-        "of 3 month(s) and Rp 70.000)."
+        "Unpaid contributions of Rp\xa060,000 over 2 month(s), oldest April 2031 (within the grace "
+        "of 3 month(s) and Rp\xa070,000)."
     )
     assert word("arrears", False, **owed) == (
-        "Unpaid contributions of Rp 60.000 over 2 month(s), oldest April 2031: pay the arrears "
+        "Unpaid contributions of Rp\xa060,000 over 2 month(s), oldest April 2031: pay the arrears "
         "at the BPJS Ketenagakerjaan branch."
     )
     assert word("programs", True, required=["jkk", "jkm"]) == (
@@ -68,10 +68,10 @@ def test_every_outcome_reads_word_for_word(en):
         "No minimum wage recorded for this year; wages not checked."
     )
     assert word("minimum_wage", True, minimum=3_000_000) == (
-        "No reported wage is below the minimum wage of Rp 3.000.000."
+        "No reported wage is below the minimum wage of Rp\xa03,000,000."
     )
     assert word("minimum_wage", False, minimum=3_000_000, below=2) == (
-        "2 reported wage(s) below the minimum wage of Rp 3.000.000: correct the reported wages."
+        "2 reported wage(s) below the minimum wage of Rp\xa03,000,000: correct the reported wages."
     )
 
 
@@ -445,7 +445,7 @@ def test_bracket_refusals_read_word_for_word(session, en):
 
     book = contributions.RateBook.load(session)
     assert refusal(book.bracket, 50_000_000, dt.date(2026, 1, 1)) == (
-        "No informal-worker income bracket covers Rp 50.000.000 on 2026-01-01; an administrator "
+        "No informal-worker income bracket covers Rp\xa050,000,000 on 2026-01-01; an administrator "
         "must add it.",
         "declared_wage",
         422,

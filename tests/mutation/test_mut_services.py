@@ -776,7 +776,8 @@ def test_a_batch_over_the_money_the_quota_or_the_programs_names_each_shortfall(s
     budget = batch_budget(session, b, 16_800 * 3, 3)
     assert budget.shortfalls == [
         "The commitment does not fund JHT.",
-        "The period costs Rp 151.200 but the commitment has Rp 100.800 left (short by Rp 50.400).",
+        "The period costs Rp\xa0151,200 but the commitment has Rp\xa0100,800 left "
+        "(short by Rp\xa050,400).",
         "3 workers proposed but the quota has 2 places left.",
     ]
     assert batch_budget(session, b, 16_800 * 3, 3, pending=False).shortfalls == []
