@@ -42,6 +42,37 @@ REGENCIES = ["61.06", "62.03", "62.05", "62.71"]
 PORT = 8765
 
 
+# Worker names as people are named: first, middle and family names from common Indonesian
+# names, combined so that a full name repeats a few times per million (as in life) and a
+# search for a fragment finds a realistic share, not every row ("Pekerja N" matched them all).
+FIRST = (
+    "Siti Nur Dewi Sri Rina Agus Budi Eko Joko Ahmad Muhammad Rizky Dian Putri Ayu Wahyu Andi "
+    "Hendra Yudi Rudi Fitri Indah Lestari Ratna Yuni Dedi Bambang Slamet Teguh Hadi Agung Bayu "
+    "Fajar Galih Ilham Irfan Lukman Maya Nadia Novi Oktavia Rahmat Rizal Sari Tri Wulan Yanti "
+    "Zainal Asep Ujang Iwan Made Wayan Nyoman Ketut Gede Komang Yohanes Maria"
+).split()
+MIDDLE = (
+    "Ayu Dwi Eka Kurnia Nur Puspita Rahma Ratna Sri Tri Wahyu Adi Budi Cahya Dharma Hidayah "
+    "Indra Jaya Kusuma Mulya Nanda Permata Surya Tirta Utami Wibawa Yuda Setia Bakti Sukma"
+).split()
+FAMILY = (
+    "Saputra Saputri Hidayat Rahman Pratama Wijaya Santoso Susanto Gunawan Setiawan Kurniawan "
+    "Nugroho Purnomo Sihombing Siregar Nasution Lubis Harahap Simanjuntak Hutapea Sinaga Tarigan "
+    "Ginting Panjaitan Manurung Silalahi Situmorang Batubara Pohan Daulay Rangkuti Sembiring "
+    "Lestari Wulandari Anggraini Permatasari Utami Handayani Maharani Rahmawati Kusumawati "
+    "Sulistyowati Hartono Suharto Sutrisno Wibowo Prasetyo Firmansyah Ramadhan Hakim Syahputra "
+    "Ananda Akbar Fauzi Hasibuan Tanjung Nainggolan Pane Sitompul Hutagalung"
+).split()
+
+
+def person_name(n: int) -> str:
+    """The n-th benchmark worker's name (deterministic)."""
+    first = FIRST[n % len(FIRST)]
+    middle = MIDDLE[(n // len(FIRST)) % len(MIDDLE)]
+    family = FAMILY[(n // (len(FIRST) * len(MIDDLE))) % len(FAMILY)]
+    return f"{first} {middle} {family}"
+
+
 def database_url() -> str:
     return make_url(PG).set(database=DATABASE).render_as_string(hide_password=False)
 
@@ -214,7 +245,7 @@ def _copy_rows(engine, companies: int, workers: int, regencies: dict, villages: 
                 (
                     wid + n,
                     nik,
-                    f"Pekerja {n}",
+                    person_name(n),
                     born,
                     "M",
                     village_id,
