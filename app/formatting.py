@@ -71,6 +71,8 @@ RECORD_TYPES = {
     "ConstructionProject": _l("Construction project"),
     "MinimumWage": _l("Minimum wage"),
     "RegencyWorkforce": _l("Regency workforce"),
+    "Letterhead": _l("Letterhead"),
+    "IssuedLetter": _l("Issued letter"),
 }
 
 

@@ -14,6 +14,7 @@ from app.views.awards import AwardView
 from app.views.batches import BatchView
 from app.views.dashboard import DashboardView
 from app.views.finance import ContributionView, IncomeBracketView, WageRateView
+from app.views.letters import IssuedLetterView, LetterheadView
 from app.views.organisations import (
     BranchOfficeView,
     CompanyView,
@@ -97,6 +98,14 @@ MENU = [
         "fa-sliders-h",
     ),
     ("Reference", MinimumWageView, "Minimum wages", _l("Minimum wages"), "fa-coins"),
+    (
+        "Reference",
+        LetterheadView,
+        "Letterheads",
+        _l("Letterheads and signers"),
+        "fa-envelope-open-text",
+    ),
+    ("Reference", IssuedLetterView, "Issued letters", _l("Issued letters"), "fa-list-ol"),
     ("Reference", AuditEventView, "Audit trail", _l("Audit trail"), "fa-history"),
 ]
 

@@ -42,6 +42,8 @@ BATCHES = ("BatchView",)
 DESA100 = ("Desa100View",)
 AWARDS = ("AwardView",)
 DASHBOARD = ("DashboardView",)
+LETTERHEADS = ("LetterheadView",)
+LETTERS = ("IssuedLetterView",)
 AREA_APIS = ("RegencyApi", "VillageApi")
 CORE_APIS = ("CompanyApi", "WorkerApi", "EnrollmentApi", "ContributionApi")
 
@@ -69,6 +71,7 @@ MENU = {
     "decisions": ["Permits", "Permit decisions", "Compliance report"],
     "projects": ["Permits", "Construction projects"],
     "permit_rules": ["Reference", "Permit check parameters", "Minimum wages"],
+    "letters": ["Reference", "Letterheads", "Issued letters"],
     "operator": [
         "Areas",
         "Villages",
@@ -125,6 +128,9 @@ ROLE_PERMISSIONS: dict[str, list[list[list[str]]]] = {
         grant(("PermitCheckView", "ComplianceRuleView", "MinimumWageView"), READ_EXPORT),
         grant(REPORTS, "list|request", prefix="can_"),
         grant(DESK, "check", prefix="can_"),
+        grant(LETTERHEADS, "list|show|edit"),
+        grant(LETTERS, READ_EXPORT),
+        menus("letters"),
         grant(AREA_APIS, API_READ),
         grant(CORE_APIS, API_WRITE),
         menus(
@@ -151,6 +157,9 @@ ROLE_PERMISSIONS: dict[str, list[list[list[str]]]] = {
         grant(COMPANY + PEOPLE + FUNDING + PERMIT_READ, READ_EXPORT),
         grant(REPORTS, "list|request", prefix="can_"),
         grant(DESK, "check", prefix="can_"),
+        grant(LETTERHEADS, READ),
+        grant(LETTERS, READ_EXPORT),
+        menus("letters"),
         grant(AREA_APIS + CORE_APIS, API_READ),
         menus(
             "areas",
@@ -173,6 +182,9 @@ ROLE_PERMISSIONS: dict[str, list[list[list[str]]]] = {
         grant(COMPANY + ("ContributionView",) + PERMIT_READ, READ_EXPORT),
         grant(REPORTS, "list|request", prefix="can_"),
         grant(DESK, "check|decide", prefix="can_"),
+        grant(LETTERHEADS, "list|show|edit"),
+        grant(LETTERS, READ_EXPORT),
+        menus("letters"),
         grant(AREA_APIS + ("CompanyApi",), API_READ),
         grant(("ComplianceApi",), "get", prefix="can_"),
         menus("areas", "company", "desk", "decisions", "projects", "permit_rules"),
@@ -201,6 +213,9 @@ ROLE_PERMISSIONS: dict[str, list[list[list[str]]]] = {
             AREAS + ORGANISATIONS + COMPANY + PEOPLE + FUNDING + RATES + AUDIT + PERMIT_READ,
             READ_EXPORT,
         ),
+        grant(LETTERHEADS, READ),
+        grant(LETTERS, READ_EXPORT),
+        menus("letters"),
         grant(REPORTS, "list|request", prefix="can_"),
         grant(AREA_APIS + CORE_APIS, API_READ),
         menus(
@@ -233,6 +248,18 @@ def fab_roles() -> dict[str, list[list[str]]]:
 def can_see_personal_data(user) -> bool:
     """Tell whether a user's roles may see unmasked personal data."""
     return any(role.name in PERSONAL_DATA_ROLES for role in getattr(user, "roles", []))
+
+
+# The offices whose letterheads a role keeps (edits) in its area; the admin keeps every one.
+LETTERHEAD_KINDS = {BRANCH_STAFF: "bpjs_branch", PERMIT_OFFICER: "dpmptsp"}
+
+
+def letterhead_kinds(user) -> frozenset[str] | None:
+    """The kinds of office whose letterhead a user may change; None for all (the admin)."""
+    names = {role.name for role in getattr(user, "roles", [])}
+    if ADMIN in names:
+        return None
+    return frozenset(LETTERHEAD_KINDS[name] for name in names if name in LETTERHEAD_KINDS)
 
 
 def role_label(name: str) -> str:

@@ -269,8 +269,8 @@ def test_each_province_gets_certificates_for_its_own_winners(as_user, two_provin
     response = as_user("admin").get(f"/awards/{TWO_YEAR}/regency/piagam.pdf")
     text = pdf_text(response.data)
     assert len(pdf_pages(response.data)) == 4  # two per province, both among the first three
-    assert f"PRT/{TWO_YEAR}/REGENCY/61/1" in text
-    assert f"PRT/{TWO_YEAR}/REGENCY/62/1" in text
+    assert f"PRT/{TWO_YEAR}/KABKOTA/61/1" in text
+    assert f"PRT/{TWO_YEAR}/KABKOTA/62/1" in text
     assert "Kalimantan Barat" in text
 
 

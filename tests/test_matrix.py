@@ -23,6 +23,8 @@ from app.models import (
     ConstructionProject,
     Contribution,
     EnrollmentBatch,
+    IssuedLetter,
+    Letterhead,
     MinimumWage,
     Opd,
     PermitCheck,
@@ -84,8 +86,36 @@ def _ensure_outsiders(session) -> None:
         ]
     )
     session.flush()
+    letterhead = Letterhead(
+        kind="regency_gov",
+        regency_id=barut.id,
+        heading=f"PEMERINTAH KABUPATEN BARITO UTARA\n{MARKER}",
+        unit_code="MATRIKS",
+        place="Muara Teweh",
+    )
+    if not session.scalar(
+        select(Letterhead.id).where(
+            Letterhead.kind == "regency_gov", Letterhead.regency_id == barut.id
+        )
+    ):
+        session.add(letterhead)
+        session.flush()
+    permit = session.scalar(
+        select(PermitCheck).where(PermitCheck.application_number == "OSS-MATRIX-1")
+    )
     session.add_all(
         [
+            IssuedLetter(
+                office_key="matrix:62.05",
+                regency_id=barut.id,
+                year=2026,
+                seq=1,
+                number=f"{MARKER} 001",
+                kind="permit_refusal",
+                subject_type="PermitCheck",
+                subject_id=permit.id,
+                issued_at=dt.datetime(2026, 1, 5, tzinfo=dt.UTC),
+            ),
             SponsorCommitment(
                 sponsor=sponsor,
                 regency_id=barut.id,

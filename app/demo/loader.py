@@ -15,7 +15,7 @@ import datetime as dt
 
 from sqlalchemy import func, select
 
-from app.demo import records
+from app.demo import letterheads, records
 from app.demo.data import (
     BILLED_MONTHS,
     DEMO_COMPANY_PANEL,
@@ -79,6 +79,7 @@ def load_demo(session, today: dt.date | None = None) -> dict[str, int]:
         counts = _load_regency(session, maker, spec, regency, today, minimums[spec.code])
         for key, value in counts.items():
             summary[key] += value
+    letterheads.seed(session)
     session.flush()
     showcase = {DEMO_SCOPE_VILLAGE, *(c for villages in DESA100.values() for c in villages)}
     for demo_village in session.scalars(

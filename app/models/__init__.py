@@ -15,6 +15,7 @@ from app.models.awards import (
 from app.models.batches import BatchRow, BatchStatus, EnrollmentBatch
 from app.models.contributions import Contribution, IncomeBracket, Program, WageRate
 from app.models.figures import CoverageFigure
+from app.models.letters import IssuedLetter, Letterhead, LetterKind, LetterSeries, OfficeKind
 from app.models.organisations import (
     BranchOffice,
     Company,
@@ -53,6 +54,11 @@ from app.models.workers import (
 
 __all__ = [
     "CoverageFigure",
+    "IssuedLetter",
+    "Letterhead",
+    "LetterKind",
+    "LetterSeries",
+    "OfficeKind",
     "AuthSession",
     "AwardCategory",
     "AwardEvidence",

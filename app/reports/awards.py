@@ -115,6 +115,16 @@ def certificates_pdf(session, period: AwardPeriod, category: str, visible) -> by
     if not winners:
         return None
     by_province = awards.ranks_by_province(category)
+    provinces = awards.provinces_of(session, [s.regency_id for s in winners]) if by_province else {}
+    numbers = {
+        s.id: awards.certificate_number(
+            period.year,
+            category,
+            s.rank,
+            provinces[s.regency_id].code if s.regency_id in provinces else None,
+        )
+        for s in winners
+    }
     return render_pdf(
         "reports/award_certificates.html",
         request.url_root,
@@ -122,8 +132,7 @@ def certificates_pdf(session, period: AwardPeriod, category: str, visible) -> by
         category_label=awards.CATEGORY_LABELS[category],
         winners=winners,
         by_province=by_province,
-        provinces=awards.provinces_of(session, [s.regency_id for s in winners])
-        if by_province
-        else {},
+        provinces=provinces,
+        numbers=numbers,
         printed=dt.date.today(),
     )

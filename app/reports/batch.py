@@ -9,7 +9,8 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import object_session
 
 from app import formatting
-from app.models import BatchStatus, EnrollmentBatch, PayerType, Segment
+from app.models import BatchStatus, EnrollmentBatch, IssuedLetter, PayerType, Segment
+from app.reports.letter import letter_context
 from app.reports.pdf import render_pdf
 from app.services.batches import enrolled
 
@@ -18,8 +19,9 @@ from app.services.batches import enrolled
 LISTED_MAX = 500
 
 
-def record_context(batch: EnrollmentBatch) -> dict:
-    """The approval record's figures: enrolled workers by village and segment, the monthly cost."""
+def record_context(batch: EnrollmentBatch, letter: IssuedLetter) -> dict:
+    """The approval record's figures: enrolled workers by village and segment, the monthly cost;
+    on the issuing office's letterhead with the number kept for the approval."""
     lines = enrolled(object_session(batch), batch)
     by_village = Counter((v.code, v.name) if v else ("", "") for _r, _w, v, _e in lines)
     by_segment = Counter(w.segment for _r, w, _v, _e in lines)
@@ -32,12 +34,13 @@ def record_context(batch: EnrollmentBatch) -> dict:
         "by_segment": by_segment.most_common(),
         "monthly_cost": sum(e.monthly_contribution for _r, _w, _v, e in lines),
         "approved": batch.status == BatchStatus.ENROLLED,
+        **letter_context(letter, batch.regency),
     }
 
 
-def record_pdf(batch: EnrollmentBatch) -> bytes:
+def record_pdf(batch: EnrollmentBatch, letter: IssuedLetter) -> bytes:
     """Render the berita acara as A4 PDF."""
-    return render_pdf("reports/batch_record.html", None, **record_context(batch))
+    return render_pdf("reports/batch_record.html", None, **record_context(batch, letter))
 
 
 def approved_list(session, batch: EnrollmentBatch) -> tuple[list[str], list[list]]:

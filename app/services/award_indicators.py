@@ -72,6 +72,20 @@ FIGURE_LABELS = {
     "full_programs": _l("Workers with JKK, JKM and JHT"),
 }
 WINNERS = 3  # ranks that receive a certificate (piagam)
+# The category's code in a certificate number: the same in every language, like the number.
+CATEGORY_CODES = {
+    AwardCategory.PROVINCE: "PROV",
+    AwardCategory.REGENCY: "KABKOTA",
+    AwardCategory.LARGE: "BU-BESAR",
+    AwardCategory.MEDIUM: "BU-MENENGAH",
+    AwardCategory.SMALL: "BU-KECIL",
+}
+
+
+def certificate_number(year: int, category: str, rank: int, province_code: str | None) -> str:
+    """A piagam's number: PRT/2026/KABKOTA/62/1 (the province only where ranks are per province)."""
+    parts = ["PRT", str(year), CATEGORY_CODES[category], province_code, str(rank)]
+    return "/".join(part for part in parts if part)
 
 
 def indicator_table(category: str) -> list[tuple]:

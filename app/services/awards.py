@@ -53,11 +53,13 @@ from app.services.award_figures import (  # noqa: F401 (figures are part of this
 )
 from app.services.award_indicators import (  # noqa: F401 (so are the indicators and labels)
     CATEGORIES,
+    CATEGORY_CODES,
     CATEGORY_LABELS,
     COMPANY_INDICATORS,
     FIGURE_LABELS,
     REGION_INDICATORS,
     WINNERS,
+    certificate_number,
     indicator_table,
 )
 

@@ -19,11 +19,12 @@ from app.models import (
     EnrollmentBatch,
     EnrollmentStatus,
     JobStatus,
+    LetterKind,
     Opd,
     Village,
     Worker,
 )
-from app.services import Conflict, ServiceError, audit
+from app.services import Conflict, ServiceError, audit, letters
 from app.services.batch_import import (
     CHUNK,
     RowChecker,
@@ -82,7 +83,8 @@ def decide(
 ) -> EnrollmentBatch:
     """Approve (and enroll), reject or return a submitted batch, once, never by its maker.
 
-    The caller commits; on approval every valid row becomes an active enrollment first.
+    The caller commits; on approval every valid row becomes an active enrollment first and the
+    berita acara gets its letter number.
     """
     outcome = {
         "approve": BatchStatus.ENROLLED,
@@ -121,7 +123,21 @@ def decide(
                 )
             )
         enroll_rows(session, batch)
+        letters.issue_for(session, LetterKind.BATCH_RECORD, batch, batch.regency, now, user_id)
     return batch
+
+
+def record_letter(session, batch: EnrollmentBatch):
+    """The letter of an approved batch's berita acara; a batch approved before numbers were kept
+    gets its number now, dated by the approval (commits then)."""
+    return letters.kept_letter(
+        session,
+        LetterKind.BATCH_RECORD,
+        batch,
+        batch.regency,
+        batch.decided_at,
+        batch.decided_by_id,
+    )
 
 
 def enroll_rows(session, batch: EnrollmentBatch) -> int:

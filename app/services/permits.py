@@ -12,8 +12,8 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from app.models import Company, ConstructionProject, Decision, PermitCheck
-from app.services import Conflict, NotFound, ServiceError
+from app.models import Company, ConstructionProject, Decision, LetterKind, PermitCheck
+from app.services import Conflict, NotFound, ServiceError, letters
 from app.services.compliance import Check, evaluate
 from app.services.identifiers import InvalidIdentifier, validate_nib, validate_npwp
 
@@ -74,8 +74,8 @@ def record_decision(
 ) -> PermitCheck:
     """Check a company now and record the officer's decision on the application, in one step.
 
-    A certificate is issued only to a compliant company; a refusal keeps the reasons. The
-    caller commits.
+    A certificate is issued only to a compliant company; a refusal keeps the reasons. Either
+    document gets its letter number from the permit office now. The caller commits.
     """
     if decision not in (Decision.ISSUED, Decision.REFUSED):
         raise ServiceError(_("Choose to issue a certificate or to refuse."), field="decision")
@@ -111,7 +111,24 @@ def record_decision(
         check.certificate_number = f"SKK/{company.regency.code}/{now:%Y}/{check.id:06d}"
         check.verification_code = secrets.token_urlsafe(15)
         check.valid_until = now.date() + dt.timedelta(days=verdict.parameters["certificate_days"])
+    letters.issue_for(session, letter_kind(check), check, company.regency, now, officer_id)
     return check
+
+
+def letter_kind(permit: PermitCheck) -> str:
+    """The letter a decision is written as: the certificate or the note of refusal."""
+    if permit.decision == Decision.ISSUED:
+        return LetterKind.PERMIT_CERTIFICATE
+    return LetterKind.PERMIT_REFUSAL
+
+
+def document_letter(session, permit: PermitCheck):
+    """The letter of a decision's document; a decision recorded before numbers were kept gets
+    its number now, dated by the decision (commits then)."""
+    when = permit.decided_at or permit.checked_at
+    return letters.kept_letter(
+        session, letter_kind(permit), permit, permit.regency, when, permit.officer_id
+    )
 
 
 def prepare_project(project: ConstructionProject, today: dt.date | None = None) -> None:

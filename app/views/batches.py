@@ -327,7 +327,8 @@ class BatchView(ScopedModelView):
         batch = self._batch_or_404(pk)
         if batch.status != BatchStatus.ENROLLED:
             abort(404)
-        response = Response(record_pdf(batch), mimetype="application/pdf")
+        letter = batches.record_letter(db.session, batch)
+        response = Response(record_pdf(batch, letter), mimetype="application/pdf")
         response.headers["Content-Disposition"] = f'inline; filename="berita-acara-{pk}.pdf"'
         return response
 

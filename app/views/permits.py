@@ -131,7 +131,7 @@ class PermitDeskView(BaseView):
         permit = get_in_scope(db.session, PermitCheck, pk)
         if permit is None or permit.decision == Decision.PENDING:
             abort(404)
-        body = permit_pdf(permit)
+        body = permit_pdf(permit, permits.document_letter(db.session, permit))
         audit.record(db.session, "print", "PermitCheck", permit.id, regency_id=permit.regency_id)
         name = (permit.certificate_number or f"penolakan-{permit.id}").replace("/", "-")
         response = Response(body, mimetype="application/pdf")
