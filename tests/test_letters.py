@@ -22,7 +22,7 @@ from babel.dates import format_date
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from app.demo.letterheads import OFFICES
+from app.demo import letterheads
 from app.extensions import db
 from app.models import (
     BranchOffice,
@@ -37,7 +37,7 @@ from app.models import (
 from app.models.letters import DEFAULT_PATTERN
 from app.reports.permit import permit_pdf
 from app.services import ServiceError, letters
-from app.services.letterheads import sniff_logo, validate_nip, validate_pattern
+from app.services.letterheads import prepare, sniff_logo, validate_nip
 from app.services.permits import record_decision
 from tests.helpers import pdf_text, text_of
 from tests.test_batch_workflow import _approved
@@ -398,12 +398,25 @@ def test_a_wrong_nip_is_refused_in_indonesian_and_nothing_is_written(
         ("{nomor}/{unit}/{year}", "hanya boleh memakai {seq}, {unit}, {month-roman} dan {year}"),
         ("{unit}/{month-roman}/{year}", "harus memuat {seq}"),
         ("{seq}/{unit}/{year", "hanya boleh memakai"),
+        ("{seq}/{unit}/{unit}/{unit}/{year}", "akan lebih dari 100 karakter"),
     ],
 )
 def test_a_wrong_number_pattern_is_refused_in_indonesian_and_nothing_is_written(
     app, as_user, offices, pattern, message
 ):
-    _assert_refused(app, as_user("admin"), offices, {"number_pattern": pattern}, message)
+    change = {"number_pattern": pattern, "unit_code": "DPMPTSP-KABUPATEN-KAPUAS-62.03"}
+    _assert_refused(app, as_user("admin"), offices, change, message)
+
+
+def test_a_branch_letterhead_belongs_to_a_branch_that_serves_its_regency(app, as_user, offices):
+    pk = offices["barut_branch"]
+    before = _snapshot(app, pk)
+    moved = _form(app, pk)
+    with app.app_context():
+        moved["regency"] = str(_regency(KAPUAS).id)
+    response = as_user("admin").post(f"/letterheadview/edit/{pk}", data=moved)
+    assert "Kantor cabang itu tidak melayani kabupaten/kota ini." in text_of(response)
+    assert _snapshot(app, pk) == before
 
 
 def _form(app, pk: int) -> dict:
@@ -506,10 +519,20 @@ def test_only_a_small_png_or_a_self_contained_svg_is_taken_as_a_logo(data, refus
         assert sniff_logo(data) in ("image/png", "image/svg+xml")
 
 
-def test_the_demo_signers_and_patterns_are_valid():
-    for _code, _town, _area, _domain, (_head, nip), _branch_head in OFFICES:
-        assert validate_nip(nip) == nip
-    assert validate_pattern("503/{seq}/{unit}/{month-roman}/{year}")
+def test_the_demo_configures_valid_letterheads_for_its_regencies(app):
+    with app.app_context():
+        letterheads.seed(db.session)
+        seeded = db.session.scalars(select(Letterhead)).all()
+        for item in seeded:
+            prepare(item, None, item.logo, False)  # what the admin screen would accept
+        permit_offices = {i.regency.code for i in seeded if i.kind == OfficeKind.PERMIT_OFFICE}
+        branches = {i.branch_office.code for i in seeded if i.kind == OfficeKind.BPJS_BRANCH}
+        db.session.rollback()
+    assert {KAPUAS, BARUT, "62.71"} <= permit_offices  # the demo's regencies in the test world
+    assert {"KPS", "MTW"} <= branches
+
+
+def test_a_nip_may_be_typed_with_spaces():
     assert validate_nip("19850312 201001 1 004") == "198503122010011004"
 
 

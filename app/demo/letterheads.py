@@ -68,7 +68,9 @@ def seed(session) -> int:
     session.flush()
     added = 0
     for code, town, area, domain, (head, nip), branch_head in OFFICES:
-        regency = session.scalars(select(Regency).where(Regency.code == code)).one()
+        regency = session.scalars(select(Regency).where(Regency.code == code)).first()
+        if regency is None:  # its province's areas are not loaded
+            continue
         short = regency.name.removeprefix("Kabupaten ").removeprefix("Kota ")
         government = f"PEMERINTAH {regency.name.upper()}"
         initials = "".join(word[0] for word in short.split())[:3].upper()

@@ -24,8 +24,10 @@ AUDITED = {
     "Opd",
     "RegencyWorkforce",
     "AwardEvidence",
+    "Letterhead",
 }
-# "content" is a file's bytes (award evidence): its name, size and SHA-256 are audited instead.
+# "content" is a file's bytes (award evidence): its name, size and SHA-256 are audited instead;
+# a letterhead's "logo" likewise (its type is audited).
 SKIPPED_COLUMNS = {
     "changed_on",
     "changed_by_fk",
@@ -33,6 +35,7 @@ SKIPPED_COLUMNS = {
     "created_by_fk",
     "version",
     "content",
+    "logo",
 }
 
 

@@ -25,6 +25,7 @@ PLACEHOLDERS = frozenset({"seq", "unit", "month-roman", "year"})
 UNIT = re.compile(r"[A-Za-z0-9][A-Za-z0-9.\-]{0,29}")
 HEADING_LINES = 5
 HEADING_LINE_MAX = 120
+NUMBER_MAX = 100  # IssuedLetter.number
 
 
 def validate_nip(value: str | None, field: str = "signer_nip") -> str | None:
@@ -142,8 +143,13 @@ def prepare(
     if item.regency is None and item.regency_id is None:
         raise ServiceError(_("Choose the regency of the office."), field="regency")
     if item.kind == OfficeKind.BPJS_BRANCH:
-        if item.branch_office is None and item.branch_office_id is None:
+        branch = item.branch_office
+        if branch is None:
             raise ServiceError(_("Choose the branch office."), field="branch_office")
+        if item.regency is not None and item.regency not in branch.regencies:
+            raise ServiceError(
+                _("That branch office does not serve this regency."), field="branch_office"
+            )
     else:
         item.branch_office, item.branch_office_id = None, None
     lines = [line.strip() for line in (item.heading or "").splitlines() if line.strip()]
@@ -167,6 +173,15 @@ def prepare(
         )
     item.unit_code = unit
     item.number_pattern = validate_pattern(item.number_pattern)
+    longest = item.number_pattern.replace("{seq}", "999999").replace("{unit}", unit)
+    if len(longest.replace("{month-roman}", "VIII").replace("{year}", "2026")) > NUMBER_MAX:
+        raise ServiceError(
+            _(
+                "Letter numbers of this pattern would be longer than %(n)d characters.",
+                n=NUMBER_MAX,
+            ),
+            field="number_pattern",
+        )
     item.place = (item.place or "").strip()
     if not item.place:
         raise ServiceError(_("Enter the place named in the date line."), field="place")

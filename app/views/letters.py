@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import g, request
+from flask_appbuilder.fieldwidgets import BS3TextAreaFieldWidget
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
 from wtforms import BooleanField, FileField, TextAreaField
@@ -123,8 +124,16 @@ class LetterheadView(ScopedModelView):
     formatters_columns = {"kind": choice_label, "logo_data_uri": _logo}
     add_form_extra_fields = edit_form_extra_fields = {
         "kind": ChoiceField(_l("Office"), OfficeKind.choices()),
-        "heading": TextAreaField(LABELS["heading"], [DataRequired()], render_kw={"rows": 3}),
-        "logo_file": FormOnlyFileField(LABELS["logo_file"]),
+        "heading": TextAreaField(
+            LABELS["heading"],
+            [DataRequired()],
+            description=description_columns["heading"],
+            widget=BS3TextAreaFieldWidget(),
+            render_kw={"rows": 3},
+        ),
+        "logo_file": FormOnlyFileField(
+            LABELS["logo_file"], description=description_columns["logo_file"]
+        ),
         "remove_logo": FormOnlyBooleanField(LABELS["remove_logo"]),
     }
 
