@@ -504,6 +504,10 @@ def test_the_admin_adds_a_letterhead_with_a_logo(app, as_user, offices):
         ),
         (b'<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>', True),
         (
+            b'<svg xmlns="http://www.w3.org/2000/svg"><image href="data:image/svg+xml,"/></svg>',
+            True,
+        ),
+        (
             b'<!DOCTYPE svg [<!ENTITY e "x">]><svg xmlns="http://www.w3.org/2000/svg">&e;</svg>',
             True,
         ),

@@ -26,6 +26,9 @@ UNIT = re.compile(r"[A-Za-z0-9][A-Za-z0-9.\-]{0,29}")
 HEADING_LINES = 5
 HEADING_LINE_MAX = 120
 NUMBER_MAX = 100  # IssuedLetter.number
+# What an SVG logo may point at: its own elements, or a bitmap written inside it.
+INTERNAL_HREFS = ("#", "data:image/png", "data:image/jpeg")
+INTERNAL_URL = re.compile(r"url\(['\"]?#")
 
 
 def validate_nip(value: str | None, field: str = "signer_nip") -> str | None:
@@ -60,12 +63,8 @@ def validate_pattern(pattern: str | None) -> str:
     if not pattern:
         raise ServiceError(_("Enter the letter-number pattern."), field="number_pattern")
     names = re.findall(r"\{([^{}]*)\}", pattern)
-    unknown = sorted(set(names) - PLACEHOLDERS)
-    if (
-        unknown
-        or "{" in re.sub(r"\{[^{}]*\}", "", pattern)
-        or "}" in re.sub(r"\{[^{}]*\}", "", pattern)
-    ):
+    rest = re.sub(r"\{[^{}]*\}", "", pattern)
+    if set(names) - PLACEHOLDERS or "{" in rest or "}" in rest:
         raise ServiceError(
             _("The letter-number pattern may only use {seq}, {unit}, {month-roman} and {year}."),
             field="number_pattern",
@@ -105,17 +104,15 @@ def sniff_logo(data: bytes) -> str:
         for name, value in element.attrib.items():
             if _local(name).lower().startswith("on"):
                 raise _unsafe_svg()
-            if _local(name) == "href" and not value.strip().startswith(("#", "data:image/")):
+            if _local(name) == "href" and not value.strip().startswith(INTERNAL_HREFS):
                 raise _unsafe_svg()
     return "image/svg+xml"
 
 
 def _fetches(value: str) -> bool:
-    """Whether CSS in an SVG would load something: an @import or a url() not inside the file."""
-    squeezed = "".join(value.split()).lower()
-    return "@import" in squeezed or "url(" in squeezed.replace("url(#", "").replace(
-        "url('#", ""
-    ).replace('url("#', "")
+    """Whether CSS in an SVG would load something: an @import or a url() outside the file."""
+    css = "".join(value.split()).lower()
+    return "@import" in css or "url(" in INTERNAL_URL.sub("", css)
 
 
 def _local(name) -> str:
