@@ -41,9 +41,13 @@ class LetterKind(Choice):
 
 
 register_labels(
+    OfficeKind,
     regency_gov=_l("Regency government"),
     dpmptsp=_l("One-stop permit office (DPMPTSP)"),
     bpjs_branch=_l("BPJS Ketenagakerjaan branch office"),
+)
+register_labels(
+    LetterKind,
     permit_certificate=_l("Certificate of participation"),
     permit_refusal=_l("Note of refusal"),
     batch_record=_l("Record of approval (berita acara)"),

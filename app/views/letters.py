@@ -10,8 +10,7 @@ from wtforms import BooleanField, FileField, TextAreaField
 from wtforms.validators import DataRequired
 
 from app import formatting, roles
-from app.models import IssuedLetter, Letterhead, OfficeKind
-from app.models.base import choice_label
+from app.models import IssuedLetter, Letterhead, LetterKind, OfficeKind
 from app.models.letters import DEFAULT_PATTERN
 from app.services import letterheads
 from app.views.base import Interface, ScopedModelView
@@ -121,7 +120,7 @@ class LetterheadView(ScopedModelView):
         "signer_nip": _l("18 digits: birth date, appointment month, sex (1/2), serial."),
         "logo_file": _l("At most 256 KB. Leave empty to keep the current logo."),
     }
-    formatters_columns = {"kind": choice_label, "logo_data_uri": _logo}
+    formatters_columns = {"kind": OfficeKind.label_of, "logo_data_uri": _logo}
     add_form_extra_fields = edit_form_extra_fields = {
         "kind": ChoiceField(_l("Office"), OfficeKind.choices()),
         "heading": TextAreaField(
@@ -195,7 +194,7 @@ class IssuedLetterView(ScopedModelView):
         "signer_nip": LABELS["signer_nip"],
     }
     formatters_columns = {
-        "kind": choice_label,
+        "kind": LetterKind.label_of,
         "issued_at": formatting.long_date,
         "subject_type": formatting.record_type,
     }
