@@ -259,8 +259,9 @@ class Enrollment(AuditMixin, Model):
 # workers shows it joined in its own statement (WorkerView's protection column).
 Worker.active_cover = relationship(
     Enrollment,
-    primaryjoin=lambda: (Enrollment.worker_id == Worker.id)
-    & (Enrollment.status == EnrollmentStatus.ACTIVE),
+    primaryjoin=lambda: (
+        (Enrollment.worker_id == Worker.id) & (Enrollment.status == EnrollmentStatus.ACTIVE)
+    ),
     viewonly=True,
     uselist=False,
 )
