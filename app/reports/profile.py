@@ -79,7 +79,6 @@ def charts(figures: cov.Coverage) -> dict:
             [(r.name, (r.ucj or 0) / 100) for r in figures.regencies],
             _("Universal Coverage Jamsostek (UCJ) by regency"),
             fmt=lambda v: points(round(v * 100)) + " %",
-            maximum=100,
         )
         result["ucj_trend"] = line_chart(
             [(month(end), v / 100) for end, v in cov.ucj_trend(figures)],
