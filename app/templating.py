@@ -13,6 +13,7 @@ def register(app) -> None:
     """Make the formatters available to templates."""
     app.jinja_env.filters.update(
         rupiah=formatting.rupiah,
+        money=formatting.money,
         arrears=formatting.arrears,
         number=formatting.number,
         points=formatting.points,
