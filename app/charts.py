@@ -89,7 +89,7 @@ def bar_chart(
     maximum: float | None = None,
     width: int = 560,
     bar: int = 18,
-    label_width: int = 190,
+    label_width: int | None = None,
     target: float | None = None,
 ) -> Markup:
     """Horizontal bars, one per (label, value), over a labelled axis; `fmt` formats the values.
@@ -102,6 +102,7 @@ def bar_chart(
     gap, axis = 6, 18
     # Long labels widen their column up to 45 % of the chart, then wrap onto a second line.
     longest = max((len(str(label)) for label, _v in items), default=0)
+    label_width = label_width or round(width * 0.34)
     label_width = math.ceil(max(label_width, min(longest * CHAR + 8, width * 0.45)))
     rows = max(1, len(items)) * (bar + gap) + gap
     height = rows + (axis if items else 0)
@@ -116,15 +117,20 @@ def bar_chart(
     body = []
     if items:
         ticks = int(top / step + 1e-9)
+        # A narrow chart labels every other tick rather than run its labels together.
+        every = math.ceil((len(fmt(_tick(top, whole))) * 5.5 + 8) / (plot * step / top))
         for index in range(ticks + 1):
             tick = _tick(step * index, whole)
             x = label_width + plot * tick / top
             body.append(
                 f'<line x1="{x:.1f}" y1="0" x2="{x:.1f}" y2="{rows}" stroke="#e3e8ea" '
                 f'stroke-width="1"/>'
-                f'<text x="{x:.1f}" y="{rows + 13}" font-size="9" text-anchor="middle" '
-                f'fill="#555">{escape(fmt(tick))}</text>'
             )
+            if index % every == 0:
+                body.append(
+                    f'<text x="{x:.1f}" y="{rows + 13}" font-size="9" text-anchor="middle" '
+                    f'fill="#555">{escape(fmt(tick))}</text>'
+                )
         body.append(
             f'<line x1="{label_width}" y1="{rows}" x2="{label_width + plot}" y2="{rows}" '
             f'stroke="#999" stroke-width="1"/>'
@@ -178,12 +184,13 @@ def line_chart(
             f'fill="#555">{escape(fmt(_tick(tick * index, whole)))}</text>'
         )
     step = plot_w / max(1, len(points) - 1)
+    every = math.ceil(34 / step)  # month labels ("03/26") at least 34 px apart
     xy = []
     for index, (label, value) in enumerate(points):
         x = left + index * step
         y = top_pad + plot_h - plot_h * float(value) / top
         xy.append((x, y))
-        if len(points) <= 12 or index % 2 == 0:
+        if index % every == 0:
             body.append(
                 f'<text x="{x:.1f}" y="{height - 10}" font-size="9" text-anchor="middle" '
                 f'fill="#555">{escape(str(label))}</text>'
