@@ -125,6 +125,19 @@ def test_on_a_phone_a_records_values_wrap_instead_of_running_off(server, page_as
     assert overflowing == 0
 
 
+@browser_only
+def test_on_a_phone_the_dashboards_charts_keep_readable_text(server, page_as):  # noqa: F811
+    page = page_as(server, "oki", PHONE)
+    page.goto(f"{server}/dashboard/")
+    scales = page.evaluate(
+        "() => [...document.querySelectorAll('svg.chart')]"
+        ".filter(svg => svg.getClientRects().length)"
+        ".map(svg => svg.getBoundingClientRect().width / svg.viewBox.baseVal.width)"
+    )
+    assert len(scales) >= 4
+    assert min(scales) >= 0.8  # 11 px labels drawn at 9 px or more, not shrunk to 6 px
+
+
 LINES_OF = """(selector) => [...document.querySelectorAll(selector)].map(el => {
     const range = document.createRange();
     range.selectNodeContents(el);
