@@ -10,7 +10,6 @@ from flask_babel import format_datetime as babel_format_datetime
 from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from markupsafe import Markup
 
 from app import privacy
 
@@ -92,24 +91,6 @@ def rupiah(amount) -> str:
         return ""
     sign = "-" if amount < 0 else ""
     return f"{sign}Rp\u00a0{number(abs(int(amount)))}"
-
-
-MONEY = Markup('<span class="lindungi-money">%s</span>')
-
-
-def money(amount) -> Markup:
-    """An amount in Rupiah for a screen: `Rp 16.800` that never breaks between Rp and digits."""
-    return MONEY % rupiah(amount)
-
-
-def on_screen(formatter):
-    """The screen's version of a column formatter: amounts of money kept on one line.
-
-    Exports keep the plain formatter (a CSV cell holds text, not markup).
-    """
-    if formatter in (rupiah, wage):
-        return lambda value: MONEY % formatter(value)
-    return formatter
 
 
 def number(value) -> str:

@@ -13,7 +13,6 @@ def register(app) -> None:
     """Make the formatters available to templates."""
     app.jinja_env.filters.update(
         rupiah=formatting.rupiah,
-        money=formatting.money,
         arrears=formatting.arrears,
         number=formatting.number,
         points=formatting.points,
