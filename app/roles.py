@@ -72,11 +72,11 @@ MENU = {
     "projects": ["Permits", "Construction projects"],
     "permit_rules": ["Reference", "Permit check parameters", "Minimum wages"],
     "letters": ["Reference", "Letterheads", "Issued letters"],
+    # Village and OPD operators share a role: no OPD list (a village has no OPD, and an OPD
+    # operator's own agency is already the whole of their worker list).
     "operator": [
         "Areas",
         "Villages",
-        "Organisations",
-        "OPDs",
         "Participation",
         "Workers",
         "Enrollments",
@@ -195,7 +195,7 @@ ROLE_PERMISSIONS: dict[str, list[list[list[str]]]] = {
         menus("dashboard"),
         grant(BATCHES, "list|show|add|edit|delete", prefix="can_"),
         grant(DESA100, "list", prefix="can_"),
-        grant(("VillageView", "OpdView"), READ),
+        grant(("VillageView",), READ),
         grant(("WorkerView",), WRITE),
         grant(("EnrollmentView", "SponsorView"), READ),
         grant(AREA_APIS, API_READ),

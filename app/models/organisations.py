@@ -50,7 +50,14 @@ class BranchOffice(Model):
 
     @classmethod
     def scope_clause(cls, scope):
-        return scope.clause(regency=lambda ids: cls.regencies.any(Regency.id.in_(ids)))
+        # Branch staff read their own office, even where another office serves the same
+        # regency; users scoped to regencies read the offices that serve them.
+        own = scope.branch_office_id
+        return scope.clause(
+            regency=lambda ids: (
+                cls.id == own if own is not None else cls.regencies.any(Regency.id.in_(ids))
+            )
+        )
 
 
 class OpdKind(Choice):

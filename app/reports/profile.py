@@ -36,12 +36,13 @@ def profile_context(session, regency, scope, on: dt.date) -> dict:
         "village_summary": desa100.summary(villages),
         "target": desa100.TARGET,
         "charts": charts(figures),
+        "half_charts": charts(figures, width=360),  # drawn narrower for half a page
         "printed": dt.date.today(),
     }
 
 
-def charts(figures: cov.Coverage) -> dict:
-    """The charts the dashboard and the profile share."""
+def charts(figures: cov.Coverage, width: int = 560) -> dict:
+    """The charts the dashboard and the profile share, `width` pixels wide (narrower on a phone)."""
 
     def month(d):
         return d.strftime("%m/%y")
@@ -51,6 +52,7 @@ def charts(figures: cov.Coverage) -> dict:
             [(month(end), n) for end, n in figures.trend],
             _("Workers covered at the end of each month"),
             fmt=number,
+            width=width,
         ),
         "segments": bar_chart(
             sorted(
@@ -59,6 +61,7 @@ def charts(figures: cov.Coverage) -> dict:
             ),
             _("Covered workers by segment"),
             fmt=number,
+            width=width,
         ),
         "payers": bar_chart(
             sorted(
@@ -67,11 +70,13 @@ def charts(figures: cov.Coverage) -> dict:
             ),
             _("Covered workers by payer"),
             fmt=number,
+            width=width,
         ),
         "programs": bar_chart(
             [(k.upper(), v) for k, v in figures.by_program.items()],
             _("Covered workers by program"),
             fmt=number,
+            width=width,
         ),
     }
     if not figures.narrowed:
@@ -79,12 +84,13 @@ def charts(figures: cov.Coverage) -> dict:
             [(r.name, (r.ucj or 0) / 100) for r in figures.regencies],
             _("Universal Coverage Jamsostek (UCJ) by regency"),
             fmt=lambda v: points(round(v * 100)) + " %",
-            maximum=100,
+            width=width,
         )
         result["ucj_trend"] = line_chart(
             [(month(end), v / 100) for end, v in cov.ucj_trend(figures)],
             _("UCJ at the end of each month"),
             fmt=lambda v: points(round(v * 100)) + " %",
+            width=width,
         )
     return result
 

@@ -20,6 +20,7 @@ from app.services import coverage as cov
 from app.services import villages as desa100
 
 EARLIEST = params.EARLIEST_DATE
+PHONE_CHART = 360  # pixels: a phone shows the charts drawn this wide, their text still readable
 
 
 def _on() -> dt.date:
@@ -69,6 +70,7 @@ class DashboardView(BaseView):
             title=_("Coverage dashboard"),
             figures=figures,
             charts=charts(figures),
+            phone_charts=charts(figures, width=PHONE_CHART),
             on=on,
             regencies=self._regencies(scope),
             wanted=wanted,
