@@ -64,7 +64,7 @@ def test_batch_from_upload_to_berita_acara(app, server, browser, tmp_path):  # n
         page.click("button:has-text('Unggah dan periksa')")
         # the page follows the check and shows the rows when it is done
         page.wait_for_selector("text=perlu diperbaiki: 2", timeout=30_000)
-        body = page.inner_text(".lindungi-batch")
+        body = page.inner_text(".lindungi-batch").replace("\xa0", " ")
         assert "Tulis L atau P" in body
         assert "NIK harus terdiri dari tepat 16 digit" in body
         assert "Rp 50.400" in body  # three valid workers x Rp 16.800 a month
@@ -84,7 +84,7 @@ def test_batch_from_upload_to_berita_acara(app, server, browser, tmp_path):  # n
         page = browser.new_page()
         log_in(page, server, "vina")
         page.goto(batch_url)
-        body = page.inner_text(".lindungi-batch")
+        body = page.inner_text(".lindungi-batch").replace("\xa0", " ")
         assert "APBDes Pulau Telo 2026" in body
         assert "Rp 67.200" in body  # four workers a month
         page.once("dialog", lambda dialog: dialog.accept())
