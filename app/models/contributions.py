@@ -12,10 +12,12 @@ from sqlalchemy import (
     CheckConstraint,
     Date,
     ForeignKey,
+    Index,
     Integer,
     Numeric,
     String,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -116,6 +118,21 @@ class Contribution(AuditMixin, Model):
         ),
         CheckConstraint("amount_due >= 0 AND amount_paid >= 0", name="ck_contribution_amounts"),
         UniqueConstraint("payer_key", "period", name="uq_contribution_payer_period"),
+        # the few unpaid bills, for the arrears worklists (migration 0013)
+        Index(
+            "ix_contribution_unpaid_company",
+            "company_id",
+            "period",
+            sqlite_where=text("amount_paid < amount_due"),
+            postgresql_where=text("amount_paid < amount_due"),
+        ),
+        Index(
+            "ix_contribution_unpaid_period",
+            "period",
+            "regency_id",
+            sqlite_where=text("amount_paid < amount_due"),
+            postgresql_where=text("amount_paid < amount_due"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -94,6 +94,14 @@ class Worker(AuditMixin, Model):
         # also a trigram index for "name contains" (migration 0009; not in SQLite)
         Index("ix_worker_name_id", "name", "id"),
         Index("ix_worker_regency_name_id", "regency_id", "name", "id"),
+        # a village's workers in that order, the regency read from the index (migration 0013)
+        Index(
+            "ix_worker_village_name_id",
+            "village_id",
+            "name",
+            "id",
+            postgresql_include=["regency_id"],
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -16,7 +16,7 @@ from flask_appbuilder.urltools import (
     get_page_size_args,
 )
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import false, func, inspect
+from sqlalchemy import false, func, inspect, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.exc import StaleDataError
@@ -203,8 +203,22 @@ class Interface(SQLAInterface):
             outer_default_load,
         )
         if self.eager and not select_columns:
+            if page_size:
+                query = self._page_then_join(query, order_column, order_direction)
             query = query.options(*[self._loader(path) for path in self.eager])
         return query
+
+    def _page_then_join(self, query, order_column, order_direction):
+        """The page's keys first, sorted and cut on the listed table alone, then those records
+        with what they show joined: the joins touch 25 rows, not every row that matches (a
+        village of 10.000 workers joined its villages, companies and enrollments before the
+        sort kept 25 of them). One statement still."""
+        key = inspect(self.obj).primary_key[0]
+        keys = query.with_entities(key).subquery()
+        page = self.session.query(self.obj).filter(key.in_(select(keys.c[0])))
+        return self.apply_order_by(
+            page, order_column, order_direction, aliases_mapping={}, add_pk=True
+        )
 
     def query_count(self, query, filters=None, select_columns=None) -> int:
         """How many records the list holds, counted up to COUNT_CAP + 1 and no further.
