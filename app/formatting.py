@@ -14,11 +14,14 @@ from flask_babel import lazy_gettext as _l
 from app import privacy
 
 
+EMPTY = "—"  # an empty value on a screen
+
+
 def display(value):
-    """Any value a screen shows without a formatter of its own: nothing for None, "Ya"/"Tidak"
+    """Any value a screen shows without a formatter of its own: "—" for nothing, "Ya"/"Tidak"
     for a flag, a date in words; anything else as it is (a record shows its name)."""
-    if value is None:
-        return ""
+    if value is None or value == "":
+        return EMPTY
     if isinstance(value, bool):
         return _("Yes") if value else _("No")
     if isinstance(value, dt.date):
@@ -26,6 +29,16 @@ def display(value):
     if isinstance(value, Decimal):  # rates: "3,7" in Indonesian ("3.700" read as thousands)
         return format_decimal(value, format="#,##0.###")
     return value
+
+
+def or_empty(formatter):
+    """A declared formatter as a screen shows it: "—" where it gives nothing."""
+
+    def shown(value):
+        text = formatter(value)
+        return EMPTY if text is None or text == "" else text
+
+    return shown
 
 
 AUDIT_ACTIONS = {

@@ -90,3 +90,12 @@ def test_the_check_finds_an_english_value_when_there_is_one():
     assert _problems("<td>active</td>") == ["enum active"]
     assert _problems("<td>None</td>") == ["raw None"]
     assert "english 'Login Count'" in _problems("<body><h2>Login Count</h2></body>")
+
+
+def test_no_page_loads_a_script_from_the_internet(as_user):
+    """Offline: no menu page of the admin (who sees them all) loads Google Charts or a CDN."""
+    client = as_user("admin")
+    for href in _menu(client):
+        page = client.get(href, follow_redirects=True).get_data(as_text=True)
+        assert not re.search(r'<script[^>]+src="(https?:)?//', page), href
+        assert "google.setOnLoadCallback" not in page, href

@@ -147,7 +147,9 @@ def test_a_check_whose_worker_is_killed_reads_and_is_recorded_as_failed(
             worker.wait(timeout=20)
     with app.app_context():
         batch = db.session.get(EnrollmentBatch, batch_id)
-        assert batch.check_status == "running" and batch.check_done < batch.check_total
+        # killed while the job was running (on a fast machine it may have read every row and
+        # been writing its result): it is left "running" until the clean-up notices
+        assert batch.check_status == "running"
     monkeypatch.setattr(jobstate, "SILENT_AFTER", dt.timedelta(seconds=1))
     time.sleep(1.5)  # the heartbeat has stopped
     assert oki.get(f"/batchview/progress/{batch_id}").get_json()["status"] == "failed"

@@ -62,3 +62,25 @@ def test_rates_are_written_with_the_indonesian_decimal_comma(app, as_user):
     page = text_of(as_user("admin").get("/wagerateview/list/?psize_WageRateView=100"))
     assert "0,24" in page  # JKK risk group 1, 0.24 % of the wage
     assert "0.240" not in page and "3.700" not in page
+
+
+def test_an_empty_value_is_shown_as_a_dash(app, as_user):
+    """A worker without a phone or KPJ: the record page shows "—", not an empty cell."""
+    from app.formatting import EMPTY, display, or_empty
+
+    assert display(None) == EMPTY and display("") == EMPTY
+    assert or_empty(lambda v: "")(None) == EMPTY
+    assert or_empty(lambda v: "x")(None) == "x"
+    from app.models import Worker
+
+    with app.app_context():
+        from app.extensions import db
+
+        worker = db.session.query(Worker).filter(Worker.phone.is_(None)).first()
+        assert worker is not None
+        pk = worker.id
+    page = as_user("admin").get(f"/workerview/show/{pk}").get_data(as_text=True)
+    phone_cell = re.search(
+        r"Telepon</th>\s*<td>(?:<span[^>]*>)?\s*(.*?)\s*(?:</span>)?</td>", page, re.S
+    )
+    assert phone_cell and phone_cell.group(1) == EMPTY

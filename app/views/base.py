@@ -286,7 +286,7 @@ class ScopedModelView(ModelView):
         self.export_formatters = dict(self.formatters_columns or {})
         self.formatters_columns = {
             column: formatting.display for column in [*self.list_columns, *self.show_columns]
-        } | self.export_formatters
+        } | {column: formatting.or_empty(f) for column, f in self.export_formatters.items()}
         related = {c.rsplit(".", 1)[0] for c in self.list_columns if "." in c}
         self.datamodel.eager = tuple(sorted(related | set(self.eager_columns)))
 
