@@ -13,7 +13,6 @@ from flask_babel import lazy_gettext as _l
 
 from app import privacy
 
-
 EMPTY = "—"  # an empty value on a screen
 
 
