@@ -151,3 +151,13 @@ def test_returned_batches_tile_counts_only_the_makers_own(app, as_user):
         none_found = db.session.scalars(db.select(EnrollmentBatch.id).where(nobody)).all()
     assert makers <= {sari.id}
     assert none_found == []
+
+
+def test_a_list_opened_from_a_tile_says_what_it_holds(as_user):
+    page = text_of(as_user("sari").get("/workerview/list/?_flt_0_coverage=uncovered"))
+    assert "Daftar ini menampilkan:" in page
+    assert "Perlindungan: Tanpa perlindungan aktif" in page
+
+
+def test_an_unfiltered_list_has_no_filter_summary(as_user):
+    assert "data-filter-summary" not in text_of(as_user("sari").get("/workerview/list/"))

@@ -465,7 +465,25 @@ class ScopedModelView(ModelView):
             kwargs["export_urls"] = {
                 fmt: url_for(f"{self.endpoint}.export", fmt=fmt, **args) for fmt in ("csv", "xlsx")
             }
+        if template == self.list_template:
+            kwargs["filter_summary"] = self._filter_summary()
         return super().render_template(template, **kwargs)
+
+    def _filter_summary(self) -> list[str]:
+        """The list's active filters in words ("Perlindungan: Tanpa perlindungan aktif"), so a
+        list opened from a home tile says what it holds."""
+        named = worklists.filters_of(self.datamodel.obj)
+        summary = []
+        for flt, value in self._filters.get_filters_values():
+            value = value[0] if isinstance(value, list) and value else value
+            label = str(self.label_columns.get(flt.column_name, flt.column_name))
+            conditions = named.get(flt.column_name, (None, None))[1]
+            if isinstance(conditions, dict):
+                shown = str(conditions[value].label) if value in conditions else str(value)
+                summary.append(f"{label}: {shown}")
+            else:
+                summary.append(f"{label} {str(flt.name).lower()} {value}")
+        return summary
 
     def scoped_get(self, pk):
         """Load one record by primary key inside the user's scope, or None."""
