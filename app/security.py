@@ -208,7 +208,9 @@ class AppSecurityManager(SecurityManager):
         itself lives longer than that anyway.
         """
         pk, now = int(jwt_data["sub"]), time.monotonic()
-        if not sessions.check(self._engine, jwt_data.get("sid"), pk, _idle(), _absolute()):
+        if not sessions.check(
+            self._engine, jwt_data.get("sid"), pk, _idle(), _absolute(), reader=self.session
+        ):
             return None
         ttl = current_app.config.get("JWT_USER_CACHE_SECONDS", 0)
         if not ttl:

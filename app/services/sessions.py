@@ -55,17 +55,25 @@ def check(
     user_id: int,
     idle: dt.timedelta,
     absolute: dt.timedelta,
+    reader=None,
 ) -> bool:
-    """Is this the user's live session? Ends it when it has run out; notes its use."""
+    """Is this the user's live session? Ends it when it has run out; notes its use.
+
+    The session row is read through ``reader`` when given (the request's own database session:
+    no second connection per request), else through a connection of ``engine``; the rare write
+    (a touch every TOUCH_EVERY, an end) commits on its own connection either way.
+    """
     if not token:
         return False
     key = _key(token)
-    with engine.connect() as conn:
-        row = conn.execute(
-            select(AuthSession.created_at, AuthSession.seen_at, AuthSession.ended_at).where(
-                AuthSession.id == key, AuthSession.user_id == user_id
-            )
-        ).first()
+    query = select(AuthSession.created_at, AuthSession.seen_at, AuthSession.ended_at).where(
+        AuthSession.id == key, AuthSession.user_id == user_id
+    )
+    if reader is not None:
+        row = reader.execute(query).first()
+    else:
+        with engine.connect() as conn:
+            row = conn.execute(query).first()
     if row is None or row.ended_at is not None:
         return False
     moment = now()
