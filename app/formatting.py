@@ -123,6 +123,14 @@ def points(hundredths) -> str:
     return format_decimal(Decimal(int(hundredths)) / 100, format="#,##0.00")
 
 
+def percent(value) -> str:
+    """A rate in percent with two decimals and the locale's separator: `3,70 %` (Indonesian),
+    `3.70 %` (English)."""
+    if value is None or value == "":
+        return ""
+    return f"{format_decimal(Decimal(str(value)), format='#,##0.00')}\u00a0%"
+
+
 def long_date(value) -> str:
     """Format a date as `20 Maret 2019` in the user's language."""
     if value is None or value == "":

@@ -4,6 +4,7 @@ record page of any registered view (checked as admin, who sees every column)."""
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 
 from flask_appbuilder import ModelView
 
@@ -84,3 +85,19 @@ def test_an_empty_value_is_shown_as_a_dash(app, as_user):
         r"Telepon</th>\s*<td>(?:<span[^>]*>)?\s*(.*?)\s*(?:</span>)?</td>", page, re.S
     )
     assert phone_cell and phone_cell.group(1) == EMPTY
+
+
+def test_rates_read_as_percentages_with_the_locales_separator(app, as_user):
+    from flask_babel import force_locale
+
+    from app.formatting import percent
+
+    with app.test_request_context():
+        with force_locale("id"):
+            assert percent(Decimal("3.7")) == "3,70\xa0%"
+            assert percent(Decimal("0.24")) == "0,24\xa0%"
+        with force_locale("en"):
+            assert percent(Decimal("3.7")) == "3.70\xa0%"
+    page = as_user("admin").get("/wagerateview/list/").get_data(as_text=True)
+    assert "0,24\xa0%" in page or "3,70\xa0%" in page
+    assert ">3.700<" not in page and ">0.240<" not in page

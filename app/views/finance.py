@@ -101,6 +101,9 @@ class WageRateView(ScopedModelView):
     }
     formatters_columns = {
         "program": Program.label_of,
+        "employer_pct": formatting.percent,
+        "worker_pct": formatting.percent,
+        "government_pct": formatting.percent,
         "wage_cap": formatting.rupiah,
         "valid_from": formatting.long_date,
         "valid_to": formatting.long_date,
