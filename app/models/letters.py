@@ -15,6 +15,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    and_,
     or_,
     select,
     text,
@@ -109,7 +110,11 @@ class Letterhead(AuditMixin, Model):
             branches = select(branch_regency.c.branch_office_id).where(
                 branch_regency.c.regency_id.in_(ids)
             )
-            return or_(cls.regency_id.in_(ids), cls.branch_office_id.in_(branches))
+            # NULL-safe: a clause that is NULL for a row would be NULL negated too
+            return or_(
+                and_(cls.regency_id.is_not(None), cls.regency_id.in_(ids)),
+                and_(cls.branch_office_id.is_not(None), cls.branch_office_id.in_(branches)),
+            )
 
         return scope.clause(regency=served, village=None, opd=None)
 

@@ -160,6 +160,13 @@ class Interface(SQLAInterface):
         """
         if page_size:
             page = min(page or 0, COUNT_CAP // page_size)
+        known = None
+        if page_size and not select_columns:
+            known, items = self._searched_page(
+                filters, order_column, order_direction, page, page_size
+            )
+            if items is not None:
+                return known, items
         query = self.apply_all(
             self.session.query(self.obj),
             filters,
@@ -177,7 +184,49 @@ class Interface(SQLAInterface):
             return CappedCount(len(items)), items
         if 0 < len(items) < page_size:  # the last page: the count is known
             return CappedCount((page or 0) * page_size + len(items)), items
+        if known is not None:
+            return known, items
         return self.query_count(self.session.query(self.obj), filters, select_columns), items
+
+    def _searched_page(self, filters, order_column, order_direction, page, page_size):
+        """A searched list's page and its capped count in one pass over the matches.
+
+        The matching keys (at most COUNT_CAP + 1, with the order column) are read once into a
+        common table; the page is cut from it and joined with what it shows, and the same table
+        is counted. When more than COUNT_CAP match, the first COUNT_CAP + 1 are not the first in
+        the list's order: the count is known ("more than 2.500") and the page is read the
+        ordinary way. Returns (count, items), items None when the page must be read again; (None,
+        None) when the list is not searched or is ordered by a related column.
+        """
+        if not (self.eager and filters is not None and filters.filters):
+            return None, None
+        if order_column and order_column not in self.obj.__table__.c:
+            return None, None
+        key = inspect(self.obj).primary_key[0]
+        columns = [key.label("k")]
+        if order_column:
+            columns.append(getattr(self.obj, order_column).label("o"))
+        matching = self._apply_inner_all(
+            self.session.query(self.obj), filters, aliases_mapping={}
+        ).order_by(None)
+        found = matching.with_entities(*columns).limit(COUNT_CAP + 1).cte("found")
+        ordering = [found.c.k]
+        if order_column:
+            first = found.c.o.desc() if order_direction == "desc" else found.c.o.asc()
+            ordering.insert(0, first)
+        keys = select(found.c.k).order_by(*ordering).limit(page_size).offset(page * page_size)
+        total = select(func.count()).select_from(found).scalar_subquery()
+        query = self.session.query(self.obj, total.label("found_total")).filter(key.in_(keys))
+        query = self.apply_order_by(
+            query, order_column, order_direction, aliases_mapping={}, add_pk=True
+        )
+        rows = query.options(*[self._loader(path) for path in self.eager]).all()
+        if not rows:
+            return None, None
+        count = CappedCount(rows[0][1])
+        if count.capped:
+            return count, None
+        return count, [row[0] for row in rows]
 
     def apply_all(
         self,
