@@ -32,6 +32,7 @@ from app.views.pickers import PickerView
 from app.views.reports import ReportView
 from app.views.rules import ComplianceRuleView, MinimumWageView
 from app.views.villages import Desa100View
+from app.views.wages import WageComplianceView
 from app.views.workers import EnrollmentView, WorkerView
 
 CATEGORIES = {
@@ -68,6 +69,13 @@ MENU = [
     ("Permits", PermitDeskView, "Permit desk", _l("Permit desk"), "fa-search"),
     ("Permits", PermitCheckView, "Permit decisions", _l("Permit decisions"), "fa-stamp"),
     ("Permits", ReportView, "Compliance report", _l("Regency compliance report"), "fa-file-pdf"),
+    (
+        "Permits",
+        WageComplianceView,
+        "Minimum wage compliance",
+        _l("Minimum wage compliance"),
+        "fa-coins",
+    ),
     (
         "Permits",
         ConstructionProjectView,

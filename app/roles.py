@@ -35,6 +35,7 @@ PERMIT_READ = (
     "ConstructionProjectView",
     "ComplianceRuleView",
     "MinimumWageView",
+    "WageComplianceView",
 )
 DESK = ("PermitDeskView",)
 REPORTS = ("ReportView",)
@@ -68,7 +69,7 @@ MENU = {
     "dashboard": ["Coverage", "Dashboard"],
     "awards": ["Coverage", "Paritrana award"],
     "desk": ["Permits", "Permit desk"],
-    "decisions": ["Permits", "Permit decisions", "Compliance report"],
+    "decisions": ["Permits", "Permit decisions", "Compliance report", "Minimum wage compliance"],
     "projects": ["Permits", "Construction projects"],
     "permit_rules": ["Reference", "Permit check parameters", "Minimum wages"],
     "letters": ["Reference", "Letterheads", "Issued letters"],
@@ -125,7 +126,10 @@ ROLE_PERMISSIONS: dict[str, list[list[list[str]]]] = {
         grant(AREAS + ORGANISATIONS + RATES, READ),
         grant(COMPANY + PEOPLE + FUNDING, WRITE_DELETE),
         grant(("ConstructionProjectView",), WRITE_DELETE),
-        grant(("PermitCheckView", "ComplianceRuleView", "MinimumWageView"), READ_EXPORT),
+        grant(
+            ("PermitCheckView", "ComplianceRuleView", "MinimumWageView", "WageComplianceView"),
+            READ_EXPORT,
+        ),
         grant(REPORTS, "list|request", prefix="can_"),
         grant(DESK, "check", prefix="can_"),
         grant(LETTERHEADS, "list|show|edit"),
