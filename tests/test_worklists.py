@@ -161,3 +161,25 @@ def test_a_list_opened_from_a_tile_says_what_it_holds(as_user):
 
 def test_an_unfiltered_list_has_no_filter_summary(as_user):
     assert "data-filter-summary" not in text_of(as_user("sari").get("/workerview/list/"))
+
+
+def test_the_mine_condition_leaves_out_a_colleagues_batch(app, as_user):
+    """A batch prepared by the village operator is not "mine" for the branch staffer."""
+    from app.extensions import db
+    from app.models import EnrollmentBatch
+    from app.services import worklists
+    from tests.test_batches import new_batch
+
+    batch_id = new_batch(app, as_user("oki"))
+    with app.app_context():
+        sm = app.appbuilder.sm
+        sari, oki = sm.find_user(username="sari"), sm.find_user(username="oki")
+
+        def mine(user) -> set[int]:
+            clause = worklists.clause(
+                db.session, EnrollmentBatch, "mine", "1", dt.date.today(), user.id
+            )
+            return set(db.session.scalars(db.select(EnrollmentBatch.id).where(clause)))
+
+        assert batch_id in mine(oki)
+        assert batch_id not in mine(sari)

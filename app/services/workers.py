@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from sqlalchemy import exists, inspect, or_, select
 from sqlalchemy.orm import object_session
 
-from app.models import Contribution, Enrollment, EnrollmentStatus, Village, Worker
+from app.models import Contribution, Enrollment, Village, Worker
 from app.scope import Scope
 from app.services import Conflict, ServiceError, identifiers
 from app.services.areas import district_exists
@@ -74,8 +74,9 @@ def find_workers(session, typed: str, scope: Scope, kpj_pattern: str) -> Found:
     if len(digits) < FIND_MIN_DIGITS:
         return Found([], refusal=_("Type at least %(n)d digits of the NIK.", n=FIND_MIN_DIGITS))
     if len(digits) == 16:
-        match = Worker.nik == digits
-    elif re.fullmatch(kpj_pattern, digits):
+        worker = find_by_nik(session, digits, scope)
+        return Found([worker] if worker else [])
+    if re.fullmatch(kpj_pattern, digits):
         match = or_(Worker.kpj == digits, Worker.nik.endswith(digits, autoescape=True))
     elif len(digits) > 16:
         return Found([], refusal=_("An NIK has 16 digits."))
@@ -154,11 +155,7 @@ class CoverSummary:
 
 def cover_summary(session, worker: Worker, today: dt.date) -> CoverSummary:
     """Summarise a worker's protection today from the active enrollment and the payer's bills."""
-    enrollment = session.scalars(
-        select(Enrollment).where(
-            Enrollment.worker_id == worker.id, Enrollment.status == EnrollmentStatus.ACTIVE
-        )
-    ).first()
+    enrollment = worker.active_cover
     if enrollment is None:
         return CoverSummary(None, None)
     key, _columns = payer_of(enrollment)

@@ -216,10 +216,7 @@ class Interface(SQLAInterface):
             ordering.insert(0, first)
         keys = select(found.c.k).order_by(*ordering).limit(page_size).offset(page * page_size)
         total = select(func.count()).select_from(found).scalar_subquery()
-        query = self.session.query(self.obj, total.label("found_total")).filter(key.in_(keys))
-        query = self.apply_order_by(
-            query, order_column, order_direction, aliases_mapping={}, add_pk=True
-        )
+        query = self._records_of(keys, order_column, order_direction, total.label("found_total"))
         rows = query.options(*[self._loader(path) for path in self.eager]).all()
         if not rows:
             return None, None
@@ -264,9 +261,15 @@ class Interface(SQLAInterface):
         sort kept 25 of them). One statement still."""
         key = inspect(self.obj).primary_key[0]
         keys = query.with_entities(key).subquery()
-        page = self.session.query(self.obj).filter(key.in_(select(keys.c[0])))
+        return self._records_of(select(keys.c[0]), order_column, order_direction)
+
+    def _records_of(self, keys, order_column, order_direction, *columns):
+        """The records whose keys a statement selects, in the list's order (with any extra
+        columns): the one place a page is joined after being cut."""
+        key = inspect(self.obj).primary_key[0]
+        records = self.session.query(self.obj, *columns).filter(key.in_(keys))
         return self.apply_order_by(
-            page, order_column, order_direction, aliases_mapping={}, add_pk=True
+            records, order_column, order_direction, aliases_mapping={}, add_pk=True
         )
 
     def query_count(self, query, filters=None, select_columns=None) -> int:
