@@ -10,11 +10,12 @@ from __future__ import annotations
 import datetime as dt
 import json
 from dataclasses import asdict, dataclass, field
+from functools import cache
 
 from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import Date, Integer, String, and_, bindparam, func, or_, select, true
 
 from app.formatting import rupiah
 from app.models import (
@@ -22,13 +23,14 @@ from app.models import (
     CompanyStatus,
     ComplianceRule,
     ConstructionProject,
+    Contribution,
     Enrollment,
     EnrollmentStatus,
     MinimumWage,
     PayerType,
     Worker,
 )
-from app.services.contributions import company_arrears
+from app.services.contributions import Arrears, arrears_query, last_due_month
 
 FULL_SET = ("jkk", "jkm", "jht", "jp")
 SMALL_SET = ("jkk", "jkm", "jht")
@@ -97,36 +99,133 @@ def seed_rules(session) -> int:
     return 1
 
 
-def rule_in_force(session, regency_id: int | None, on: dt.date) -> dict:
-    """The parameters in force: the regency's own rule if it has one, else the national rule.
-
-    With no regency, the national rule.
-    """
-    rule = session.scalars(
-        select(ComplianceRule)
+def _rule_query(regency_id, on):
+    """The rule in force for a regency on a date: its own, else the national one (one row)."""
+    return (
+        select(
+            ComplianceRule.id.label("rule_id"),
+            ComplianceRule.valid_from.label("rule_valid_from"),
+            *[getattr(ComplianceRule, key) for key in DEFAULT_RULE],
+        )
         .where(
             ComplianceRule.valid_from <= on,
             or_(ComplianceRule.regency_id == regency_id, ComplianceRule.regency_id.is_(None)),
         )
         .order_by(ComplianceRule.regency_id.is_(None), ComplianceRule.valid_from.desc())
-    ).first()
-    if rule is None:
+        .limit(1)
+    )
+
+
+def _parameters(row) -> dict:
+    """The parameters of a rule row, or the defaults when no rule is in force."""
+    if row is None or row.rule_id is None:
         return {"rule_id": None, "valid_from": None, **DEFAULT_RULE}
     return {
-        "rule_id": rule.id,
-        "valid_from": rule.valid_from.isoformat(),
-        **{key: getattr(rule, key) for key in DEFAULT_RULE},
+        "rule_id": row.rule_id,
+        "valid_from": row.rule_valid_from.isoformat(),
+        **{key: getattr(row, key) for key in DEFAULT_RULE},
     }
 
 
+def rule_in_force(session, regency_id: int | None, on: dt.date) -> dict:
+    """The parameters in force: the regency's own rule if it has one, else the national rule.
+
+    With no regency, the national rule.
+    """
+    return _parameters(session.execute(_rule_query(regency_id, on)).first())
+
+
+def _minimum_wage_query(regency_id, province_code, year):
+    """The regency's minimum wage (UMK) of the year, else its province's (UMP): one value."""
+    return (
+        select(MinimumWage.amount)
+        .where(
+            MinimumWage.year == year,
+            MinimumWage.province_code == province_code,
+            or_(MinimumWage.regency_id == regency_id, MinimumWage.regency_id.is_(None)),
+        )
+        .order_by(MinimumWage.regency_id.is_(None))
+        .limit(1)
+        .scalar_subquery()
+    )
+
+
+def _workforce_query(company_id, minimum):
+    """The company's active enrollments counted: workers, enrollments, short of each program
+    set, wage earners below ``minimum`` (one row)."""
+
+    def missing(programs):
+        return or_(*[getattr(Enrollment, program).is_(False) for program in programs])
+
+    employed = Enrollment.worker_id.in_(select(Worker.id).where(Worker.company_id == company_id))
+    low = and_(
+        Enrollment.payer_type == PayerType.EMPLOYER,
+        Enrollment.declared_wage < func.coalesce(minimum, 0),
+    )
+    return select(
+        func.count(func.distinct(Enrollment.worker_id)).label("enrolled"),
+        func.count(Enrollment.id).label("total"),
+        func.count(Enrollment.id).filter(missing(FULL_SET)).label("short_full"),
+        func.count(Enrollment.id).filter(missing(SMALL_SET)).label("short_small"),
+        func.count(Enrollment.id).filter(low).label("below"),
+    ).where(employed, Enrollment.status == EnrollmentStatus.ACTIVE)
+
+
+@cache
+def _facts_statement():
+    """Everything a verdict needs but the construction projects, as one statement built once:
+    the rule in force, the minimum wage, the workforce figures and the arrears."""
+    company_id = bindparam("company_id", type_=Integer)
+    regency_id = bindparam("regency_id", type_=Integer)
+    minimum = _minimum_wage_query(
+        regency_id, bindparam("province", type_=String), bindparam("year", type_=Integer)
+    )
+    workforce = _workforce_query(company_id, minimum).subquery("workforce")
+    owed = arrears_query(
+        Contribution.company_id == company_id, bindparam("last_due", type_=Date)
+    ).subquery("owed")
+    rule = _rule_query(regency_id, bindparam("on", type_=Date)).subquery("rule")
+    return select(
+        workforce,
+        owed.c.amount.label("owed_amount"),
+        owed.c.months.label("owed_months"),
+        owed.c.oldest.label("owed_oldest"),
+        *[column for column in rule.c],
+        minimum.label("minimum"),
+    ).select_from(workforce.join(owed, true()).outerjoin(rule, true()))
+
+
+def _facts(session, company: Company, on: dt.date):
+    return session.execute(
+        _facts_statement(),
+        {
+            "company_id": company.id,
+            "regency_id": company.regency_id,
+            "province": company.regency.code[:2],
+            "year": on.year,
+            "on": on,
+            "last_due": last_due_month(on),
+        },
+    ).one()
+
+
 def evaluate(session, company: Company, on: dt.date) -> Verdict:
-    """Run every check for a company on a date (five queries, whatever the company's size)."""
-    params = rule_in_force(session, company.regency_id, on)
-    minimum = _minimum_wage_amount(session, company, on) if params["check_minimum_wage"] else None
-    workforce = _enrollment_figures(session, company, minimum)
+    """Run every check for a company on a date (two queries, whatever the company's size)."""
+    facts = _facts(session, company, on)
+    params = _parameters(facts)
+    minimum = facts.minimum if params["check_minimum_wage"] else None
+    required = FULL_SET if company.size_class in ("medium", "large") else SMALL_SET
+    workforce = {
+        "required": list(required),
+        "enrolled": facts.enrolled,
+        "total": facts.total,
+        "short": facts.short_full if required == FULL_SET else facts.short_small,
+        "below": facts.below if minimum is not None else 0,
+    }
+    owed = Arrears(int(facts.owed_amount), int(facts.owed_months), facts.owed_oldest)
     checks = [
         _registered(company),
-        _no_arrears(session, company, on, params),
+        _no_arrears(owed, params),
         _all_enrolled(company, workforce),
         _program_set(workforce),
         _construction(session, company, on, params),
@@ -135,38 +234,12 @@ def evaluate(session, company: Company, on: dt.date) -> Verdict:
     return Verdict(company.id, on, tuple(checks), params)
 
 
-def _enrollment_figures(session, company: Company, minimum: int | None) -> dict:
-    """Count the company's active enrollments in one query: workers, programs, low wages."""
-    required = FULL_SET if company.size_class in ("medium", "large") else SMALL_SET
-    employed = Enrollment.worker_id.in_(select(Worker.id).where(Worker.company_id == company.id))
-    missing = or_(*[getattr(Enrollment, program).is_(False) for program in required])
-    low = and_(
-        Enrollment.payer_type == PayerType.EMPLOYER, Enrollment.declared_wage < (minimum or 0)
-    )
-    enrolled, total, short, below = session.execute(
-        select(
-            func.count(func.distinct(Enrollment.worker_id)),
-            func.count(Enrollment.id),
-            func.count(Enrollment.id).filter(missing),
-            func.count(Enrollment.id).filter(low),
-        ).where(employed, Enrollment.status == EnrollmentStatus.ACTIVE)
-    ).one()
-    return {
-        "required": list(required),
-        "enrolled": enrolled,
-        "total": total,
-        "short": short,
-        "below": below,
-    }
-
-
 def _registered(company: Company) -> Check:
     registered = bool(company.npp) and company.status == CompanyStatus.ACTIVE
     return Check("registered", registered, {"npp": company.npp, "status": company.status})
 
 
-def _no_arrears(session, company, on, params) -> Check:
-    owed = company_arrears(session, company.id, on)
+def _no_arrears(owed: Arrears, params) -> Check:
     within = owed.months <= params["grace_months"] and owed.amount <= params["grace_amount"]
     return Check(
         "arrears",
@@ -196,18 +269,23 @@ def _program_set(figures: dict) -> Check:
     )
 
 
+@cache
+def _projects_statement():
+    """The company's construction projects running on a date (built once)."""
+    on = bindparam("on", type_=Date)
+    return select(
+        ConstructionProject.spk_number,
+        ConstructionProject.spk_date,
+        ConstructionProject.registered_on,
+    ).where(
+        ConstructionProject.company_id == bindparam("company_id", type_=Integer),
+        ConstructionProject.spk_date <= on,
+        or_(ConstructionProject.end_date.is_(None), ConstructionProject.end_date >= on),
+    )
+
+
 def _construction(session, company, on, params) -> Check:
-    rows = session.execute(
-        select(
-            ConstructionProject.spk_number,
-            ConstructionProject.spk_date,
-            ConstructionProject.registered_on,
-        ).where(
-            ConstructionProject.company_id == company.id,
-            ConstructionProject.spk_date <= on,
-            or_(ConstructionProject.end_date.is_(None), ConstructionProject.end_date >= on),
-        )
-    ).all()
+    rows = session.execute(_projects_statement(), {"company_id": company.id, "on": on}).all()
     if not rows:
         return Check("construction", None, {"days": params["construction_days"]})
     limit = dt.timedelta(days=params["construction_days"])
@@ -216,19 +294,6 @@ def _construction(session, company, on, params) -> Check:
         "construction",
         not late,
         {"days": params["construction_days"], "projects": len(rows), "late": late},
-    )
-
-
-def _minimum_wage_amount(session, company: Company, on: dt.date) -> int | None:
-    """The regency's minimum wage (UMK) of the year, else its province's (UMP), else None."""
-    return session.scalar(
-        select(MinimumWage.amount)
-        .where(
-            MinimumWage.year == on.year,
-            MinimumWage.province_code == company.regency.code[:2],
-            or_(MinimumWage.regency_id == company.regency_id, MinimumWage.regency_id.is_(None)),
-        )
-        .order_by(MinimumWage.regency_id.is_(None))
     )
 
 

@@ -263,14 +263,22 @@ class Arrears:
     oldest: dt.date | None
 
 
+def arrears_query(payer_condition, last_due):
+    """What a payer still owes up to a due month: (amount, months, oldest month), one row.
+
+    ``last_due`` is a date or a bound parameter (the permit verdict builds its statement once).
+    """
+    outstanding = Contribution.amount_due - Contribution.amount_paid
+    return select(
+        func.coalesce(func.sum(outstanding), 0).label("amount"),
+        func.count().label("months"),
+        func.min(Contribution.period).label("oldest"),
+    ).where(payer_condition, Contribution.period <= last_due, outstanding > 0)
+
+
 def arrears(session, payer_condition, today: dt.date) -> Arrears:
     """Sum what a payer still owes for the months already due."""
-    outstanding = Contribution.amount_due - Contribution.amount_paid
-    row = session.execute(
-        select(
-            func.coalesce(func.sum(outstanding), 0), func.count(), func.min(Contribution.period)
-        ).where(payer_condition, Contribution.period <= last_due_month(today), outstanding > 0)
-    ).one()
+    row = session.execute(arrears_query(payer_condition, last_due_month(today))).one()
     return Arrears(int(row[0]), int(row[1]), row[2])
 
 
