@@ -19,6 +19,7 @@ from app.models import (
     EnrollmentBatch,
     EnrollmentStatus,
     PermitCheck,
+    SponsorCommitment,
     Worker,
 )
 from app.roles import ADMIN, AUDITOR, BRANCH_STAFF, OPERATOR, PERMIT_OFFICER, SUPERVISOR
@@ -251,3 +252,34 @@ def tasks_for(
             )
         )
     return tasks
+
+
+def reminders_for(
+    session, role_names: set[str], scope: Scope, today: dt.date, user_id: int | None = None
+) -> list[Task]:
+    """Dates coming up or gone by that someone must act on; each opens its filtered list."""
+    reminders: list[Task] = []
+    here = (session, scope, today)
+    if role_names & {ADMIN, BRANCH_STAFF, SUPERVISOR}:
+        reminders.append(
+            _worklist(
+                _l("Sponsor commitments ending within 60 days"),
+                SponsorCommitment,
+                "ending",
+                "60",
+                _l("Agree the next commitment so that no worker loses cover."),
+                *here,
+            )
+        )
+    if role_names & {ADMIN, PERMIT_OFFICER}:
+        reminders.append(
+            _worklist(
+                _l("Certificates expiring within 30 days"),
+                PermitCheck,
+                "certificate",
+                "expiring",
+                _l("The companies will need a new check for their next permit."),
+                *here,
+            )
+        )
+    return reminders

@@ -19,16 +19,21 @@ from app.models import (
     CompanyStatus,
     ConstructionProject,
     Contribution,
+    Decision,
     Enrollment,
     EnrollmentBatch,
     EnrollmentStatus,
     PayerType,
+    PermitCheck,
+    SponsorCommitment,
     Village,
     Worker,
 )
 from app.services.contributions import last_due_month
 
 ENDING_DAYS = 30  # "enrollments ending soon": within this many days
+COMMITMENT_DAYS = 60  # a sponsor's commitment ending: time to agree the next one
+CERTIFICATE_DAYS = 30  # a certificate of participation expiring: time to check the company again
 
 
 @dataclass(frozen=True)
@@ -88,6 +93,23 @@ def _late_project(session, today: dt.date, user=None):
         ConstructionProject.registered_on.is_(None),
         ConstructionProject.spk_date < today - dt.timedelta(days=days),
         or_(ConstructionProject.end_date.is_(None), ConstructionProject.end_date >= today),
+    )
+
+
+def _commitment_ending(session, today: dt.date, user=None):
+    return and_(
+        SponsorCommitment.end_date >= today,
+        SponsorCommitment.end_date <= today + dt.timedelta(days=COMMITMENT_DAYS),
+    )
+
+
+def _certificate_expiring(session, today: dt.date, user=None):
+    """A certificate in force (issued, not revoked) whose last valid day is near."""
+    return and_(
+        PermitCheck.decision == Decision.ISSUED,
+        PermitCheck.revoked_at.is_(None),
+        PermitCheck.valid_until >= today,
+        PermitCheck.valid_until <= today + dt.timedelta(days=CERTIFICATE_DAYS),
     )
 
 
@@ -181,6 +203,18 @@ CONDITIONS: dict[str, dict[str, tuple[object, dict[str, Condition] | TextConditi
         "registration": (
             _l("Registration"),
             {"late": Condition(_l("Not registered in time"), _late_project)},
+        )
+    },
+    "SponsorCommitment": {
+        "ending": (
+            _l("Ending"),
+            {"60": Condition(_l("Within 60 days"), _commitment_ending)},
+        )
+    },
+    "PermitCheck": {
+        "certificate": (
+            _l("Certificate"),
+            {"expiring": Condition(_l("In force, expiring within 30 days"), _certificate_expiring)},
         )
     },
 }

@@ -9,7 +9,7 @@ from flask_appbuilder import IndexView, expose
 
 from app.extensions import db
 from app.scope import current_scope
-from app.services.dashboard import tasks_for
+from app.services.dashboard import reminders_for, tasks_for
 
 
 class HomeView(IndexView):
@@ -20,10 +20,15 @@ class HomeView(IndexView):
     @expose("/")
     def index(self):
         user = g.user
-        tasks = []
+        tasks, reminders, today = [], [], dt.date.today()
         if user is not None and getattr(user, "is_authenticated", False):
-            roles = {role.name for role in user.roles}
-            tasks = tasks_for(db.session, roles, current_scope(), dt.date.today(), user.id)
+            roles, scope = {role.name for role in user.roles}, current_scope()
+            tasks = tasks_for(db.session, roles, scope, today, user.id)
+            reminders = reminders_for(db.session, roles, scope, today, user.id)
         return self.render_template(
-            self.index_template, appbuilder=self.appbuilder, tasks=tasks, today=dt.date.today()
+            self.index_template,
+            appbuilder=self.appbuilder,
+            tasks=tasks,
+            reminders=reminders,
+            today=today,
         )
