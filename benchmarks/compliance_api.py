@@ -327,8 +327,11 @@ def _copy_rows(engine, companies: int, workers: int, regencies: dict, villages: 
                 f"(SELECT max(id) FROM {table}))"
             )
         conn.commit()
-        conn.execute("ANALYZE")
-        conn.commit()
+        # VACUUM, not only ANALYZE: a freshly loaded table has no page marked all-visible, so
+        # no index-only scan pays off and the planner reads the heap (autovacuum would mark
+        # them later, at a time of its choosing; a bulk load is followed by VACUUM by hand).
+        conn.autocommit = True
+        conn.execute("VACUUM (ANALYZE)")
     finally:
         raw.close()
 
