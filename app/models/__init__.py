@@ -1,5 +1,6 @@
 """Data model, one module per aggregate; importing this registers every table."""
 
+from app.models.arrears import ArrearsLetter, LetterStatus, PenaltyRule
 from app.models.areas import District, Province, Regency, RegencyWorkforce, Village
 from app.models.audit import AuditEvent
 from app.models.awards import (
@@ -53,6 +54,9 @@ from app.models.workers import (
 )
 
 __all__ = [
+    "ArrearsLetter",
+    "LetterStatus",
+    "PenaltyRule",
     "CoverageFigure",
     "IssuedLetter",
     "Letterhead",

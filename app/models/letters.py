@@ -39,6 +39,9 @@ class LetterKind(Choice):
     PERMIT_CERTIFICATE = "permit_certificate"
     PERMIT_REFUSAL = "permit_refusal"
     BATCH_RECORD = "batch_record"
+    ARREARS_WARNING_1 = "arrears_warning_1"
+    ARREARS_WARNING_2 = "arrears_warning_2"
+    SANCTION_RECOMMENDATION = "sanction_recommendation"
 
 
 register_labels(
@@ -52,6 +55,9 @@ register_labels(
     permit_certificate=_l("Certificate of participation"),
     permit_refusal=_l("Note of refusal"),
     batch_record=_l("Record of approval (berita acara)"),
+    arrears_warning_1=_l("First warning letter (surat teguran I)"),
+    arrears_warning_2=_l("Second warning letter (surat teguran II)"),
+    sanction_recommendation=_l("Recommendation for sanction (TMP2T)"),
 )
 
 
