@@ -85,6 +85,8 @@ RECORD_TYPES = {
     "RegencyWorkforce": _l("Regency workforce"),
     "Letterhead": _l("Letterhead"),
     "IssuedLetter": _l("Issued letter"),
+    "ArrearsLetter": _l("Arrears letter"),
+    "PenaltyRule": _l("Late-payment penalty rule"),
 }
 
 

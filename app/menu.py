@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 from app.api.compliance import ComplianceApi
 from app.api.core import APIS
 from app.views.admin import AuditEventView, UserScopeView
+from app.views.arrears import ArrearsView, PenaltyRuleView
 from app.views.areas import DistrictView, RegencyView, RegencyWorkforceView, VillageView
 from app.views.award_evidence import AwardEvidenceView
 from app.views.awards import AwardView
@@ -66,6 +67,13 @@ MENU = [
         _l("Contributions and arrears"),
         "fa-money-bill",
     ),
+    (
+        "Participation",
+        ArrearsView,
+        "Contribution arrears",
+        _l("Contribution arrears"),
+        "fa-exclamation-triangle",
+    ),
     ("Permits", PermitDeskView, "Permit desk", _l("Permit desk"), "fa-search"),
     ("Permits", PermitCheckView, "Permit decisions", _l("Permit decisions"), "fa-stamp"),
     ("Permits", ReportView, "Compliance report", _l("Regency compliance report"), "fa-file-pdf"),
@@ -106,6 +114,13 @@ MENU = [
         "fa-sliders-h",
     ),
     ("Reference", MinimumWageView, "Minimum wages", _l("Minimum wages"), "fa-coins"),
+    (
+        "Reference",
+        PenaltyRuleView,
+        "Late-payment penalties",
+        _l("Late-payment penalties"),
+        "fa-percent",
+    ),
     (
         "Reference",
         LetterheadView,

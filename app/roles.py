@@ -45,6 +45,8 @@ AWARDS = ("AwardView",)
 DASHBOARD = ("DashboardView",)
 LETTERHEADS = ("LetterheadView",)
 LETTERS = ("IssuedLetterView",)
+ARREARS = ("ArrearsView",)
+PENALTIES = ("PenaltyRuleView",)
 AREA_APIS = ("RegencyApi", "VillageApi")
 CORE_APIS = ("CompanyApi", "WorkerApi", "EnrollmentApi", "ContributionApi")
 
@@ -73,6 +75,7 @@ MENU = {
     "projects": ["Permits", "Construction projects"],
     "permit_rules": ["Reference", "Permit check parameters", "Minimum wages"],
     "letters": ["Reference", "Letterheads", "Issued letters"],
+    "arrears": ["Participation", "Contribution arrears", "Reference", "Late-payment penalties"],
     # Village and OPD operators share a role: no OPD list (a village has no OPD, and an OPD
     # operator's own agency is already the whole of their worker list).
     "operator": [
@@ -135,6 +138,9 @@ ROLE_PERMISSIONS: dict[str, list[list[list[str]]]] = {
         grant(LETTERHEADS, "list|show|edit"),
         grant(LETTERS, READ_EXPORT),
         menus("letters"),
+        grant(ARREARS, "list|issue|download", prefix="can_"),
+        grant(PENALTIES, READ),
+        menus("arrears"),
         grant(AREA_APIS, API_READ),
         grant(CORE_APIS, API_WRITE),
         menus(
@@ -164,6 +170,9 @@ ROLE_PERMISSIONS: dict[str, list[list[list[str]]]] = {
         grant(LETTERHEADS, READ),
         grant(LETTERS, READ_EXPORT),
         menus("letters"),
+        grant(ARREARS, "list|issue|download", prefix="can_"),
+        grant(PENALTIES, READ),
+        menus("arrears"),
         grant(AREA_APIS + CORE_APIS, API_READ),
         menus(
             "areas",
@@ -189,6 +198,7 @@ ROLE_PERMISSIONS: dict[str, list[list[list[str]]]] = {
         grant(LETTERHEADS, "list|show|edit"),
         grant(LETTERS, READ_EXPORT),
         menus("letters"),
+        grant(ARREARS, "download", prefix="can_"),
         grant(AREA_APIS + ("CompanyApi",), API_READ),
         grant(("ComplianceApi",), "get", prefix="can_"),
         menus("areas", "company", "desk", "decisions", "projects", "permit_rules"),
@@ -220,6 +230,9 @@ ROLE_PERMISSIONS: dict[str, list[list[list[str]]]] = {
         grant(LETTERHEADS, READ),
         grant(LETTERS, READ_EXPORT),
         menus("letters"),
+        grant(ARREARS, "list|download", prefix="can_"),
+        grant(PENALTIES, READ_EXPORT),
+        menus("arrears"),
         grant(REPORTS, "list|request", prefix="can_"),
         grant(AREA_APIS + CORE_APIS, API_READ),
         menus(

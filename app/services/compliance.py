@@ -19,6 +19,7 @@ from sqlalchemy import Date, Integer, String, and_, bindparam, func, or_, select
 
 from app.formatting import rupiah
 from app.models import (
+    ArrearsLetter,
     Company,
     CompanyStatus,
     ComplianceRule,
@@ -26,6 +27,9 @@ from app.models import (
     Contribution,
     Enrollment,
     EnrollmentStatus,
+    IssuedLetter,
+    LetterKind,
+    LetterStatus,
     MinimumWage,
     PayerType,
     Worker,
@@ -185,6 +189,7 @@ def _facts_statement():
         Contribution.company_id == company_id, bindparam("last_due", type_=Date)
     ).subquery("owed")
     rule = _rule_query(regency_id, bindparam("on", type_=Date)).subquery("rule")
+    sanction = _sanction_query(company_id)
     return select(
         workforce,
         owed.c.amount.label("owed_amount"),
@@ -192,7 +197,26 @@ def _facts_statement():
         owed.c.oldest.label("owed_oldest"),
         *[column for column in rule.c],
         minimum.label("minimum"),
+        sanction.with_only_columns(IssuedLetter.number).scalar_subquery().label("sanction"),
+        sanction.with_only_columns(ArrearsLetter.issued_on)
+        .scalar_subquery()
+        .label("sanction_on"),
     ).select_from(workforce.join(owed, true()).outerjoin(rule, true()))
+
+
+def _sanction_query(company_id):
+    """The company's open recommendation for sanction (TMP2T) from BPJS: its oldest, one row."""
+    return (
+        select(IssuedLetter.number)
+        .join(ArrearsLetter, ArrearsLetter.issued_letter_id == IssuedLetter.id)
+        .where(
+            ArrearsLetter.company_id == company_id,
+            ArrearsLetter.kind == LetterKind.SANCTION_RECOMMENDATION,
+            ArrearsLetter.status == LetterStatus.OPEN,
+        )
+        .order_by(ArrearsLetter.issued_at, ArrearsLetter.id)
+        .limit(1)
+    )
 
 
 def _facts(session, company: Company, on: dt.date):
@@ -226,6 +250,7 @@ def evaluate(session, company: Company, on: dt.date) -> Verdict:
     checks = [
         _registered(company),
         _no_arrears(owed, params),
+        _no_sanction(facts.sanction, facts.sanction_on, owed),
         _all_enrolled(company, workforce),
         _program_set(workforce),
         _construction(session, company, on, params),
@@ -251,6 +276,17 @@ def _no_arrears(owed: Arrears, params) -> Check:
             "grace_months": params["grace_months"],
             "grace_amount": params["grace_amount"],
         },
+    )
+
+
+def _no_sanction(number: str | None, issued_on, owed: Arrears) -> Check:
+    """An open recommendation for sanction fails the verdict while the arrears remain unpaid."""
+    if number is None or owed.amount == 0:
+        return Check("sanction", True, {})
+    return Check(
+        "sanction",
+        False,
+        {"number": number, "issued_on": issued_on.isoformat() if issued_on else None},
     )
 
 
@@ -335,6 +371,17 @@ def explain(check: Check) -> str:
                 amount=rupiah(f["grace_amount"]),
             )
         return text + _(": pay the arrears at the BPJS Ketenagakerjaan branch.")
+    if check.code == "sanction":
+        if check.passed:
+            return _("No open recommendation for sanction from BPJS Ketenagakerjaan.")
+        return _(
+            "BPJS Ketenagakerjaan recommended a sanction (TMP2T) for unpaid contributions in "
+            "letter %(number)s of %(date)s: no permit until the arrears are paid.",
+            number=f["number"],
+            date=format_date(dt.date.fromisoformat(f["issued_on"]), "d MMMM y")
+            if f.get("issued_on")
+            else "—",
+        )
     if check.code == "workforce":
         if check.passed:
             return _(
@@ -395,6 +442,7 @@ def explain(check: Check) -> str:
 CHECK_TITLES = {
     "registered": _l("Registered with BPJS"),
     "arrears": _l("No arrears"),
+    "sanction": _l("No open recommendation for sanction"),
     "workforce": _l("All declared workers enrolled"),
     "programs": _l("Program set for the company size"),
     "construction": _l("Construction projects registered"),

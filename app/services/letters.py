@@ -41,6 +41,9 @@ ISSUERS = {
     LetterKind.PERMIT_CERTIFICATE: (OfficeKind.PERMIT_OFFICE,),
     LetterKind.PERMIT_REFUSAL: (OfficeKind.PERMIT_OFFICE,),
     LetterKind.BATCH_RECORD: (OfficeKind.BPJS_BRANCH, OfficeKind.REGENCY_GOVERNMENT),
+    LetterKind.ARREARS_WARNING_1: (OfficeKind.BPJS_BRANCH,),
+    LetterKind.ARREARS_WARNING_2: (OfficeKind.BPJS_BRANCH,),
+    LetterKind.SANCTION_RECOMMENDATION: (OfficeKind.BPJS_BRANCH,),
 }
 
 

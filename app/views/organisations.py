@@ -24,7 +24,7 @@ from app.models import (
     SponsorCommitment,
     SponsorKind,
 )
-from app.services import ServiceError
+from app.services import ServiceError, arrears
 from app.services.contributions import company_arrears
 from app.services.identifiers import format_npwp
 from app.services.organisations import company_dependents, enrolled_workers, validate_company
@@ -183,6 +183,10 @@ class CompanyView(ScopedModelView):
             enrolled=enrolled_workers(db.session, item.id),
             arrears=company_arrears(db.session, item.id, dt.date.today()),
             can_check=self.appbuilder.sm.has_access("can_check", "PermitDeskView"),
+            letters=arrears.company_letters(db.session, item.id),
+            step=arrears.wanted_step(db.session, item.id, dt.date.today()),
+            can_issue=self.appbuilder.sm.has_access("can_issue", "ArrearsView"),
+            can_download=self.appbuilder.sm.has_access("can_download", "ArrearsView"),
         )
 
     def pre_add(self, item):
