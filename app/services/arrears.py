@@ -458,8 +458,8 @@ def _check(session, company: Company, kind: str, on: dt.date) -> PayerArrears:
     if kind in open_:
         raise ServiceError(
             _(
-                "A %(letter)s is already open for %(company)s (number %(number)s).",
-                letter=LetterKind.label_of(kind).lower(),
+                "A letter “%(letter)s” is already open for %(company)s (number %(number)s).",
+                letter=LetterKind.label_of(kind),
                 company=company.name,
                 number=str(open_[kind]),
             )
@@ -470,19 +470,19 @@ def _check(session, company: Company, kind: str, on: dt.date) -> PayerArrears:
         if previous is None:
             raise ServiceError(
                 _(
-                    "Issue the %(previous)s first: the %(letter)s follows it.",
-                    previous=LetterKind.label_of(STEPS[index - 1]).lower(),
-                    letter=LetterKind.label_of(kind).lower(),
+                    "Issue the “%(previous)s” first: the “%(letter)s” follows it.",
+                    previous=LetterKind.label_of(STEPS[index - 1]),
+                    letter=LetterKind.label_of(kind),
                 )
             )
         if on <= previous.deadline:
             raise ServiceError(
                 _(
-                    "The deadline of %(number)s is %(deadline)s: the %(letter)s can be issued "
-                    "only after it has passed.",
+                    "The deadline of %(number)s is %(deadline)s: the “%(letter)s” can be "
+                    "issued only after it has passed.",
                     number=str(previous),
                     deadline=format_date(previous.deadline, "d MMMM y"),
-                    letter=LetterKind.label_of(kind).lower(),
+                    letter=LetterKind.label_of(kind),
                 )
             )
     return owed
