@@ -8,8 +8,8 @@ from flask_babel import lazy_gettext as _l
 from app.api.compliance import ComplianceApi
 from app.api.core import APIS
 from app.views.admin import AuditEventView, UserScopeView
-from app.views.arrears import ArrearsView, PenaltyRuleView
 from app.views.areas import DistrictView, RegencyView, RegencyWorkforceView, VillageView
+from app.views.arrears import ArrearsView, PenaltyRuleView
 from app.views.award_evidence import AwardEvidenceView
 from app.views.awards import AwardView
 from app.views.batches import BatchView

@@ -39,7 +39,11 @@ def make_company(name, code, village_code, workers, unpaid, on, paid=None, npp=N
     session = db.session
     regency = session.scalar(select(Regency).where(Regency.code == code))
     company = Company(
-        name=name, regency=regency, size_class="medium", risk_group=1, declared_workforce=workers,
+        name=name,
+        regency=regency,
+        size_class="medium",
+        risk_group=1,
+        declared_workforce=workers,
         npp=npp,
     )
     session.add(company)
@@ -48,17 +52,32 @@ def make_company(name, code, village_code, workers, unpaid, on, paid=None, npp=N
         nik, born = unique_nik(village_code.rsplit(".", 1)[0])
         v = village(session, village_code)
         worker = Worker(
-            nik=nik, name=f"{name} pekerja {n + 1}", birth_date=born, sex="M", village=v,
-            regency_id=regency.id, segment="pu", company=company,
+            nik=nik,
+            name=f"{name} pekerja {n + 1}",
+            birth_date=born,
+            sex="M",
+            village=v,
+            regency_id=regency.id,
+            segment="pu",
+            company=company,
         )
         session.add(worker)
         session.flush()
         session.add(
             Enrollment(
-                worker=worker, regency_id=regency.id, jkk=True, jkm=True, jht=True, jp=True,
-                start_date=months_before(last_due_month(on), 12), status="active",
-                payer_type="employer", company=company, declared_wage=5_000_000,
-                monthly_contribution=MONTHLY, worker_share=150_000,
+                worker=worker,
+                regency_id=regency.id,
+                jkk=True,
+                jkm=True,
+                jht=True,
+                jp=True,
+                start_date=months_before(last_due_month(on), 12),
+                status="active",
+                payer_type="employer",
+                company=company,
+                declared_wage=5_000_000,
+                monthly_contribution=MONTHLY,
+                worker_share=150_000,
             )
         )
     last = last_due_month(on)
@@ -67,8 +86,12 @@ def make_company(name, code, village_code, workers, unpaid, on, paid=None, npp=N
         paid_amount = (paid or {}).get(n, 0)
         session.add(
             Contribution(
-                payer_key=f"company:{company.id}", company_id=company.id, regency_id=regency.id,
-                period=period, amount_due=MONTHLY * workers, amount_paid=paid_amount,
+                payer_key=f"company:{company.id}",
+                company_id=company.id,
+                regency_id=regency.id,
+                period=period,
+                amount_due=MONTHLY * workers,
+                amount_paid=paid_amount,
                 paid_on=on if paid_amount else None,
             )
         )

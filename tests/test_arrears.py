@@ -35,7 +35,9 @@ def companies(app, day4):
     Barito Utara: two months old."""
     with app.app_context():
         ids = {
-            "old": make_company("PT Uji Tunggak Lama", KAPUAS, KAPUAS_VILLAGE, 2, [4, 3, 2, 1, 0], day4),
+            "old": make_company(
+                "PT Uji Tunggak Lama", KAPUAS, KAPUAS_VILLAGE, 2, [4, 3, 2, 1, 0], day4
+            ),
             "new": make_company(
                 "CV Uji Tunggak Baru", KAPUAS, KAPUAS_VILLAGE, 1, [0], day4, paid={}
             ),
@@ -98,8 +100,9 @@ def _rule(program, pct, cap=None, start=dt.date(2015, 7, 1), end=None):
 
 
 def test_the_penalty_splits_the_unpaid_amount_between_programs_as_billed():
-    book = arrears.PenaltyBook([_rule("jkk", "2"), _rule("jkm", "2"), _rule("jht", "2"),
-                                _rule("jp", "0.5")], ON)
+    book = arrears.PenaltyBook(
+        [_rule("jkk", "2"), _rule("jkm", "2"), _rule("jht", "2"), _rule("jp", "0.5")], ON
+    )
     split = {"jkk": 12_000, "jkm": 15_000, "jht": 285_000, "jp": 150_000}
     # 3 months late: 312.000 × 6 % + 150.000 × 1,5 % = 18.720 + 2.250 = 20.970
     assert book.penalty(462_000, split, 3) == 20_970
@@ -133,7 +136,10 @@ def test_the_seeded_rules_are_2_and_half_percent_labelled_to_be_verified(app):
     with app.app_context():
         book = arrears.PenaltyBook.load(db.session, ON)
         assert {p: book.rule(p).percent_per_month for p in ("jkk", "jkm", "jht", "jp")} == {
-            "jkk": Decimal(2), "jkm": Decimal(2), "jht": Decimal(2), "jp": Decimal("0.5")
+            "jkk": Decimal(2),
+            "jkm": Decimal(2),
+            "jht": Decimal(2),
+            "jp": Decimal("0.5"),
         }
         assert all("diverifikasi" in book.rule(p).legal_basis for p in ("jkk", "jp"))
 
@@ -149,9 +155,7 @@ def test_a_company_five_months_behind_owes_the_hand_worked_sum_and_penalty(app, 
     assert owed.penalty == 139_800
 
 
-def test_the_worklist_puts_most_workers_at_risk_first_and_filters_by_bucket(
-    app, companies, day4
-):
+def test_the_worklist_puts_most_workers_at_risk_first_and_filters_by_bucket(app, companies, day4):
     with app.app_context():
         rows = arrears.worklist(db.session, UNRESTRICTED, day4, per_page=1000).rows
         keys = [r.payer_key for r in rows]

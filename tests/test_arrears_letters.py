@@ -34,8 +34,13 @@ def company(app, offices):  # noqa: F811
     with app.app_context():
         ids = [
             make_company(
-                "PT Uji Surat Teguran", KAPUAS, KAPUAS_VILLAGE, 2, [4, 3, 2, 1, 0],
-                dt.date.today().replace(day=4), npp="KP900001",
+                "PT Uji Surat Teguran",
+                KAPUAS,
+                KAPUAS_VILLAGE,
+                2,
+                [4, 3, 2, 1, 0],
+                dt.date.today().replace(day=4),
+                npp="KP900001",
             )
         ]
     yield ids[0]
@@ -131,7 +136,9 @@ def test_an_open_recommendation_fails_the_verdict_until_the_arrears_are_paid(app
         recommendation = _issue(company, REC, 26)
         check = _sanction(company, 26)
         assert check.passed is False and recommendation.issued_letter.number in check.reason
-        for bill in db.session.scalars(select(Contribution).where(Contribution.company_id == company)):
+        for bill in db.session.scalars(
+            select(Contribution).where(Contribution.company_id == company)
+        ):
             bill.amount_paid, bill.paid_on = bill.amount_due, dt.date.today().replace(day=1)
         db.session.commit()
         assert _sanction(company, 26).passed is True  # paid: no longer open
@@ -156,9 +163,7 @@ def test_paying_on_screen_settles_the_open_letters(app, as_user, company):
         assert db.session.get(ArrearsLetter, letter_id).status == "settled"
 
 
-def test_branch_staff_issue_on_screen_and_the_pdf_shows_number_and_amounts(
-    app, as_user, company
-):
+def test_branch_staff_issue_on_screen_and_the_pdf_shows_number_and_amounts(app, as_user, company):
     sari = as_user("sari")
     with app.app_context():
         last_event = db.session.scalar(select(func.max(AuditEvent.id))) or 0
@@ -180,15 +185,18 @@ def test_branch_staff_issue_on_screen_and_the_pdf_shows_number_and_amounts(
     assert BRANCH_HEAD[0] in text and f"NIP. {BRANCH_HEAD[1]}" in text
     assert str(deadline.day) in text and "PT Uji Surat Teguran" in text
     with app.app_context():
-        assert db.session.scalar(
-            select(func.count(AuditEvent.id)).where(
-                AuditEvent.id > last_event,
-                AuditEvent.entity == "ArrearsLetter",
-                AuditEvent.entity_id == str(pk),
-                AuditEvent.action == "create",
-                AuditEvent.username == "sari",
+        assert (
+            db.session.scalar(
+                select(func.count(AuditEvent.id)).where(
+                    AuditEvent.id > last_event,
+                    AuditEvent.entity == "ArrearsLetter",
+                    AuditEvent.entity_id == str(pk),
+                    AuditEvent.action == "create",
+                    AuditEvent.username == "sari",
+                )
             )
-        ) == 1
+            == 1
+        )
 
 
 def test_a_refusal_on_screen_is_in_indonesian_and_writes_nothing(app, as_user, company):

@@ -1,7 +1,7 @@
 """Data model, one module per aggregate; importing this registers every table."""
 
-from app.models.arrears import ArrearsLetter, LetterStatus, PenaltyRule
 from app.models.areas import District, Province, Regency, RegencyWorkforce, Village
+from app.models.arrears import ArrearsLetter, LetterStatus, PenaltyRule
 from app.models.audit import AuditEvent
 from app.models.awards import (
     AwardCategory,

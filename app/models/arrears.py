@@ -54,7 +54,9 @@ class PenaltyRule(AuditMixin, Model):
         ),
         CheckConstraint("percent_per_month >= 0", name="ck_penalty_rule_percent"),
         CheckConstraint("cap_percent IS NULL OR cap_percent >= 0", name="ck_penalty_rule_cap"),
-        CheckConstraint("valid_to IS NULL OR valid_to >= valid_from", name="ck_penalty_rule_period"),
+        CheckConstraint(
+            "valid_to IS NULL OR valid_to >= valid_from", name="ck_penalty_rule_period"
+        ),
         UniqueConstraint("program", "valid_from", name="uq_penalty_rule_start"),
     )
 
@@ -84,7 +86,9 @@ class ArrearsLetter(AuditMixin, Model):
             name="ck_arrears_letter_kind",
         ),
         LetterStatus.check("status", "ck_arrears_letter_status"),
-        CheckConstraint("amount > 0 AND months > 0 AND penalty >= 0", name="ck_arrears_letter_sums"),
+        CheckConstraint(
+            "amount > 0 AND months > 0 AND penalty >= 0", name="ck_arrears_letter_sums"
+        ),
         UniqueConstraint("company_id", "kind", "issued_on", name="uq_arrears_letter_day"),
     )
 

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from sqlalchemy.orm import object_session
-
 from flask_babel import gettext as _
+from sqlalchemy.orm import object_session
 
 from app import formatting
 from app.models import ArrearsLetter, LetterKind
@@ -17,7 +16,8 @@ def penalty_lines(session, on) -> list[str]:
     """The penalty rules in force on a date, one line each with its basis."""
     lines = []
     for rule in arrears.PenaltyBook.load(session, on).rules.values():
-        line = f"{(rule.program or _('all programs')).upper()} {formatting.percent(rule.percent_per_month)}"
+        program = (rule.program or _("all programs")).upper()
+        line = f"{program} {formatting.percent(rule.percent_per_month)}"
         if rule.cap_percent is not None:
             line += " " + _("(at most %(cap)s)", cap=formatting.percent(rule.cap_percent))
         if rule.legal_basis:

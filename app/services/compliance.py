@@ -198,9 +198,7 @@ def _facts_statement():
         *[column for column in rule.c],
         minimum.label("minimum"),
         sanction.with_only_columns(IssuedLetter.number).scalar_subquery().label("sanction"),
-        sanction.with_only_columns(ArrearsLetter.issued_on)
-        .scalar_subquery()
-        .label("sanction_on"),
+        sanction.with_only_columns(ArrearsLetter.issued_on).scalar_subquery().label("sanction_on"),
     ).select_from(workforce.join(owed, true()).outerjoin(rule, true()))
 
 
