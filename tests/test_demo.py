@@ -351,3 +351,23 @@ def test_palangkaraya_is_spelt_as_the_kemendagri_area_list_spells_it(demo):
     assert regency == "Kota Palangkaraya"
     assert "Palangkaraya" in names
     assert not [n for n in names if n and "palangka raya" in n.lower()]
+
+
+def test_the_demo_has_arrears_in_every_bucket_and_letters_the_permit_officer_sees(demo):
+    from app.models import ArrearsLetter, Company, LetterKind
+    from app.scope import UNRESTRICTED
+    from app.services import arrears
+
+    with demo.app_context():
+        rows = arrears.worklist(db.session, UNRESTRICTED, date.today(), per_page=10_000).rows
+        assert {"1", "2-3", "4-6", "7+"} <= {row.bucket for row in rows}
+        letters = db.session.query(ArrearsLetter).filter_by(status="open").all()
+        kinds = {letter.kind for letter in letters}
+        assert {LetterKind.ARREARS_WARNING_1, LetterKind.SANCTION_RECOMMENDATION} <= kinds
+        recommendation = next(x for x in letters if x.kind == LetterKind.SANCTION_RECOMMENDATION)
+        company_id, number = recommendation.company_id, recommendation.issued_letter.number
+        assert db.session.get(Company, company_id).regency.code == "62.03"
+    client = demo.test_client()
+    client.post("/login/", data={"username": "ptsp", "password": DEMO_PASSWORD})
+    page = client.get(f"/permitdesk/?company={company_id}").get_data(as_text=True)
+    assert number in page

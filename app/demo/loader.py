@@ -15,6 +15,7 @@ import datetime as dt
 
 from sqlalchemy import func, select
 
+from app.demo import arrears as demo_arrears
 from app.demo import letterheads, records
 from app.demo.data import (
     BILLED_MONTHS,
@@ -113,6 +114,7 @@ def load_demo(session, today: dt.date | None = None) -> dict[str, int]:
         bills += bill_month(session, months_back(today, back))
     records.record_payments(session, maker.rng, today)
     summary["contributions"] = bills
+    summary |= demo_arrears.showcase(session, today)
     session.flush()
     summary["award_participants"] = _award_period(session, today)
     return summary
