@@ -88,8 +88,10 @@ def test_a_warning_letter_from_the_worklist_to_the_permit_verdict(
     log_in(phone, server, "sari")
     phone.goto(f"{server}/arrears/?bucket=4-6")
     phone.screenshot(path=str(tmp_path / "arrears-390.png"), full_page=True)
+    assert phone.evaluate("() => document.documentElement.scrollWidth") <= 390
     phone.goto(f"{server}/companyview/show/{company}")
     phone.screenshot(path=str(tmp_path / "company-390.png"), full_page=True)
+    assert phone.evaluate("() => document.documentElement.scrollWidth") <= 390
     mobile.close()
     context.close()
 
