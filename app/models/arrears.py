@@ -18,7 +18,6 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
-    true,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -43,7 +42,8 @@ register_labels(
 class PenaltyRule(AuditMixin, Model):
     """A late-payment penalty: percent of the unpaid amount per month late, valid from a date.
 
-    ``program`` empty: the rule for every program without a rule of its own.
+    ``program`` empty: the rule for every program without a rule of its own. National
+    reference data (app/scope.py REFERENCE_MODELS): every role that may open it reads all of it.
     """
 
     __tablename__ = "penalty_rule"
@@ -70,10 +70,6 @@ class PenaltyRule(AuditMixin, Model):
 
     def __str__(self) -> str:
         return f"{(self.program or '*').upper()} {self.valid_from:%Y-%m-%d}"
-
-    @classmethod
-    def scope_clause(cls, scope):
-        return true()  # national reference data: every role that may open it reads all of it
 
 
 class ArrearsLetter(AuditMixin, Model):
