@@ -50,13 +50,7 @@ def _escalate(app, company_id: int) -> str:
         return letter.issued_letter.number
 
 
-def test_a_warning_letter_from_the_worklist_to_the_permit_verdict(
-    app,
-    server,
-    browser,
-    company,
-    tmp_path,  # noqa: F811
-):
+def test_a_warning_letter_reaches_the_permit_verdict(app, server, browser, company, tmp_path):  # noqa: F811
     context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="id-ID")
     page = context.new_page()
     log_in(page, server, "sari")

@@ -206,11 +206,11 @@ def _payer_enrollments(payer_key: str):
     )
 
 
-def _splits(session, payer_key: str, periods: list[dt.date]) -> dict[dt.date, dict]:
+def _splits(session, payer_key: str, periods: list[dt.date], book=None) -> dict[dt.date, dict]:
     """Per unpaid month, what each program was billed to the payer (the weights of the split)."""
     if not periods:
         return {}
-    book = RateBook.load(session)
+    book = book or RateBook.load(session)
     first, last = min(periods), max(periods)
     enrollments = session.scalars(
         select(Enrollment).where(
@@ -234,7 +234,7 @@ def _splits(session, payer_key: str, periods: list[dt.date]) -> dict[dt.date, di
     return result
 
 
-def month_details(session, payer_key: str, on: dt.date, penalties: PenaltyBook | None = None):
+def month_details(session, payer_key: str, on: dt.date, penalties=None, book=None):
     """The payer's unpaid months up to the last month due, each with its penalty on a date."""
     penalties = penalties or PenaltyBook.load(session, on)
     bills = session.execute(
@@ -242,7 +242,7 @@ def month_details(session, payer_key: str, on: dt.date, penalties: PenaltyBook |
         .where(Contribution.payer_key == payer_key, _unpaid(last_due_month(on)))
         .order_by(Contribution.period)
     ).all()
-    splits = _splits(session, payer_key, [period for period, _o in bills])
+    splits = _splits(session, payer_key, [period for period, _o in bills], book)
     months = []
     for period, outstanding in bills:
         late = months_late(period, on)
@@ -367,12 +367,12 @@ def _describe(session, payers: list[PayerArrears], on: dt.date) -> None:
             for record in session.scalars(select(model).where(model.id.in_(ids[kind]))):
                 found[f"{kind}:{record.id}"] = record
     letters = latest_letters(session, ids["company"])
-    penalties = PenaltyBook.load(session, on)
+    penalties, book = PenaltyBook.load(session, on), RateBook.load(session)
     for p in payers:
         record = found.get(p.payer_key)
         p.name = record.name if record is not None else p.payer_key
         p.regency = record.regency.name if record is not None and record.regency else ""
-        p.months = month_details(session, p.payer_key, on, penalties)
+        p.months = month_details(session, p.payer_key, on, penalties, book)
         if p.kind == "company":
             p.latest_letter = letters.get(p.payer_id)
 
