@@ -208,3 +208,36 @@ def test_the_penalty_rules_are_read_by_branch_staff_and_edited_by_the_admin(as_u
     assert "2,00" in text_of(as_user("sari").get("/penaltyruleview/list/"))
     assert as_user("sari").get("/penaltyruleview/add").status_code in (302, 403)
     assert as_user("admin").get("/penaltyruleview/add").status_code == 200
+
+
+def test_a_negative_penalty_is_refused_in_indonesian_and_nothing_is_written(app, as_user):
+    admin = as_user("admin")
+    with app.app_context():
+        before = db.session.query(PenaltyRule).count()
+    response = admin.post(
+        "/penaltyruleview/add",
+        data={"program": "jkk", "percent_per_month": "-1", "valid_from": "2031-01-01"},
+        follow_redirects=True,
+    )
+    assert response.status_code == 200
+    assert "Isikan persen per bulan keterlambatan" in text_of(response)
+    with app.app_context():
+        assert db.session.query(PenaltyRule).count() == before
+
+
+def test_an_admin_adds_a_rule_that_applies_from_its_date(app, as_user):
+    admin = as_user("admin")
+    admin.post(
+        "/penaltyruleview/add",
+        data={"program": "", "percent_per_month": "3", "valid_from": "2031-01-01"},
+    )
+    with app.app_context():
+        rule = db.session.query(PenaltyRule).filter_by(valid_from=dt.date(2031, 1, 1)).one()
+        try:
+            assert rule.program is None and rule.percent_per_month == Decimal(3)
+            later = arrears.PenaltyBook.load(db.session, dt.date(2031, 2, 1))
+            assert later.penalty(100_000, {"jkm": 1, "jkp": 1}, 1) == 2_500  # JKM 2 %, JKP 3 %
+            assert arrears.PenaltyBook.load(db.session, ON).rule("jkp") is None
+        finally:
+            db.session.delete(rule)
+            db.session.commit()

@@ -29,6 +29,7 @@ from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, func, select
+from sqlalchemy.exc import IntegrityError
 
 from app.models import (
     ArrearsLetter,
@@ -136,6 +137,21 @@ class PenaltyBook:
         weighted = sum(Decimal(w) * self.percent(p, late) for p, w in weights.items())
         amount = Decimal(outstanding) * weighted / total / 100
         return int(amount.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def validate_rule(rule: PenaltyRule) -> None:
+    """Refuse a penalty rule that cannot be right, naming the field."""
+    rule.program = rule.program or None
+    if rule.percent_per_month is None or Decimal(rule.percent_per_month) < 0:
+        raise ServiceError(
+            _("Enter the percent per month late (0 or more)."), field="percent_per_month"
+        )
+    if rule.cap_percent is not None and Decimal(rule.cap_percent) < 0:
+        raise ServiceError(_("The cap cannot be negative."), field="cap_percent")
+    if rule.valid_from is None:
+        raise ServiceError(_("Enter the date the rule is valid from."), field="valid_from")
+    if rule.valid_to is not None and rule.valid_to < rule.valid_from:
+        raise ServiceError(_("The end of validity cannot be before its start."), field="valid_to")
 
 
 @dataclass(frozen=True)
@@ -520,8 +536,18 @@ def issue(
         deadline=on + dt.timedelta(days=DEADLINE_DAYS),
         status=LetterStatus.OPEN,
     )
-    session.add(letter)
-    session.flush()
+    try:
+        with session.begin_nested():  # two clicks at once: the second one is refused
+            session.add(letter)
+            session.flush()
+    except IntegrityError as exc:
+        raise ServiceError(
+            _(
+                "A letter “%(letter)s” was already issued to %(company)s today.",
+                letter=LetterKind.label_of(kind),
+                company=company.name,
+            )
+        ) from exc
     letter.issued_letter = issue_for(session, kind, letter, company.regency, now, issued_by_id)
     session.flush()
     return letter

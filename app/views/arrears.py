@@ -142,8 +142,8 @@ class PenaltyRuleView(ScopedModelView):
     }
 
     def pre_add(self, item):
-        item.program = item.program or None
+        arrears.validate_rule(item)
 
     def pre_update(self, item):
         super().pre_update(item)
-        item.program = item.program or None
+        arrears.validate_rule(item)
