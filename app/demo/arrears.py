@@ -9,7 +9,7 @@ import datetime as dt
 from sqlalchemy import select
 
 from app.demo.data import DEMO_SCOPE_REGENCY, months_back
-from app.models import Company, Contribution, Enrollment, LetterKind, PayerType, Regency
+from app.models import Company, CompanyStatus, Contribution, Enrollment, LetterKind, PayerType, Regency
 from app.services import arrears
 
 # months unpaid up to last month, per showcase company (in order of the companies chosen)
@@ -27,6 +27,8 @@ def showcase(session, today: dt.date) -> dict[str, int]:
         select(Company)
         .where(
             Company.regency_id == regency.id,
+            Company.npp.is_not(None),
+            Company.status == CompanyStatus.ACTIVE,
             Company.id.in_(
                 select(Contribution.company_id).where(Contribution.company_id.is_not(None))
             ),

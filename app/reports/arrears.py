@@ -13,15 +13,14 @@ from app.services import arrears, letters
 
 
 def penalty_lines(session, on) -> list[str]:
-    """The penalty rules in force on a date, one line each with its basis."""
+    """The penalty rules in force on a date, one short line each (their bases are in the
+    reference table, where they are marked as still to be verified)."""
     lines = []
     for rule in arrears.PenaltyBook.load(session, on).rules.values():
         program = (rule.program or _("all programs")).upper()
         line = f"{program} {formatting.percent(rule.percent_per_month)}"
         if rule.cap_percent is not None:
             line += " " + _("(at most %(cap)s)", cap=formatting.percent(rule.cap_percent))
-        if rule.legal_basis:
-            line += f" ({rule.legal_basis})"
         lines.append(line)
     return lines
 
