@@ -9,7 +9,15 @@ import datetime as dt
 from sqlalchemy import select
 
 from app.demo.data import DEMO_SCOPE_REGENCY, months_back
-from app.models import Company, CompanyStatus, Contribution, Enrollment, LetterKind, PayerType, Regency
+from app.models import (
+    Company,
+    CompanyStatus,
+    Contribution,
+    Enrollment,
+    LetterKind,
+    PayerType,
+    Regency,
+)
 from app.services import arrears
 
 # months unpaid up to last month, per showcase company (in order of the companies chosen)
