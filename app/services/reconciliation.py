@@ -25,6 +25,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, insert, or_, select, update
 
 from app import jobstate
+from app.formatting import number
 from app.models import (
     AuditEvent,
     Company,
@@ -204,7 +205,7 @@ def _bad(line: int, what) -> ServiceError:
 def _rows(header: list, cells: Iterator[list]) -> Iterator[dict]:
     for line, cells_of_row in enumerate(cells, start=2):
         if line - 1 > MAX_ROWS:
-            raise ServiceError(_("An extract holds at most %(n)s rows.", n=f"{MAX_ROWS:,}"))
+            raise ServiceError(_("An extract holds at most %(n)s rows.", n=number(MAX_ROWS)))
         raw = {f: c for f, c in zip(header, cells_of_row, strict=False) if f}
         if not any(_text(c) for c in raw.values()):
             continue
