@@ -1,4 +1,4 @@
-"""Reconciliation with a BPJS branch extract: matching, the worklist, idempotence, scope, refusals."""
+"""Reconciliation with a BPJS branch extract: matching, worklist, idempotence, scope, refusals."""
 
 from __future__ import annotations
 
