@@ -37,7 +37,7 @@ class DiscrepancyStatus(Choice):
     RESOLVED = "resolved"
 
 
-register_labels(DiscrepancyStatus, open=_l("Open"), resolved=_l("Resolved"))
+register_labels(DiscrepancyStatus, open=_l("Unresolved"), resolved=_l("Resolved"))
 
 
 class ReconciliationRun(Model):
