@@ -4,7 +4,10 @@ it finish, filters the worklist and resolves a discrepancy with a note; the page
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import select
 
+from app.extensions import db
+from app.models import Discrepancy
 from tests.queue_helpers import real_queue
 from tests.test_browser import CHROMIUM, browser, log_in, server  # noqa: F401 (fixtures)
 from tests.test_reconciliation import _csv, case  # noqa: F401 (fixture)
@@ -47,13 +50,8 @@ def test_import_an_extract_and_resolve_a_discrepancy(app, server, browser, case,
         phone.close()
 
 
-def _unpaid_id(app, case) -> int:
-    from sqlalchemy import select
-
-    from app.extensions import db
-    from app.models import Discrepancy
-
+def _unpaid_id(app, found) -> int:
     with app.app_context():
         return db.session.scalars(
-            select(Discrepancy.id).where(Discrepancy.worker_id == case["ids"]["unpaid"])
+            select(Discrepancy.id).where(Discrepancy.worker_id == found["ids"]["unpaid"])
         ).one()
