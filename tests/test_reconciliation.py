@@ -264,7 +264,7 @@ def test_resolving_needs_a_note_and_leaves_an_audit_row(app, as_user, case):
             )
         ).one()
         assert event.action == "resolve" and event.username == "sari"
-    link = f"/reconciliation/resolve/{pk}"
+    link = f'/reconciliation/resolve/{pk}"'
     assert link not in text_of(sari.get("/reconciliation/worklist?kind=unpaid"))
     assert "Sudah dibayar 3 Feb" in text_of(sari.get("/reconciliation/worklist?status=resolved"))
 
@@ -377,3 +377,22 @@ def test_an_import_whose_worker_died_reads_and_is_recorded_as_failed(app, as_use
     with app.app_context():
         assert reconciliation.fail_stale_runs(db.session, dt.datetime.now(dt.UTC)) >= 1
         assert db.session.get(ReconciliationRun, pk).status == "failed"
+
+
+def test_the_worklist_filters_by_kind_and_the_supervisor_resolves(app, as_user, case):
+    _upload(as_user("sari"), _csv(case["rows"]))
+    with app.app_context():
+        pks = dict(
+            db.session.execute(
+                select(Discrepancy.kind, Discrepancy.id).where(
+                    Discrepancy.worker_id.in_(case["ids"].values())
+                )
+            ).all()
+        )
+    vina = as_user("vina")
+    names = text_of(vina.get("/reconciliation/worklist?kind=name"))
+    assert f'/resolve/{pks["name"]}"' in names and f'/resolve/{pks["unpaid"]}"' not in names
+    vina.post(f"/reconciliation/resolve/{pks['name']}", data={"note": "Nama dikoreksi di SIPP"})
+    with app.app_context():
+        assert db.session.get(Discrepancy, pks["name"]).status == "resolved"
+    assert f'/resolve/{pks["name"]}"' not in text_of(vina.get("/reconciliation/worklist?kind=name"))
