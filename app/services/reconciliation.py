@@ -331,7 +331,8 @@ def fail_stale_runs(session, now: dt.datetime) -> int:
 
 def run_import(session, run_id: int) -> None:
     """Background: check then match a queued extract, committing progress per chunk; a bad file
-    is recorded as failed with its reason and changes nothing."""
+    is recorded as failed with its reason and changes nothing. A run cut off while matching
+    leaves the chunks it committed; importing the file again completes it (natural keys)."""
     run = session.get(ReconciliationRun, run_id)
     if run is None or run.status not in BUSY:
         return
