@@ -20,16 +20,18 @@ from app.reports.regency import fail_stale_jobs
 from app.services.batch_drafts import fail_stale_checks
 from app.services.dashboard import refresh_coverage
 from app.services.permits import revoke_lapsed
+from app.services.reconciliation import fail_stale_runs
 
 log = logging.getLogger(__name__)
 
 
 def clean_up_now(session, now: dt.datetime) -> dict[str, int]:
-    """The clean-up's work: how many checks and reports failed, certificates withdrawn."""
+    """The clean-up's work: how many checks, reports and imports failed, certificates withdrawn."""
     return {
         "checks": fail_stale_checks(session, now),
         "reports": fail_stale_jobs(session, now),
         "certificates": revoke_lapsed(session, now),
+        "reconciliations": fail_stale_runs(session, now),
     }
 
 

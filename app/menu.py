@@ -30,6 +30,7 @@ from app.views.permits import (
     VerifyView,
 )
 from app.views.pickers import PickerView
+from app.views.reconciliation import ReconciliationView
 from app.views.reports import ReportView
 from app.views.rules import ComplianceRuleView, MinimumWageView
 from app.views.villages import Desa100View
@@ -52,6 +53,13 @@ MENU = [
     ("Participation", EnrollmentView, "Enrollments", _l("Enrollments"), "fa-id-card"),
     ("Participation", BatchView, "Enrollment batches", _l("Enrollment batches"), "fa-layer-group"),
     ("Participation", Desa100View, "1 Village 100", _l("1 Village 100"), "fa-home"),
+    (
+        "Participation",
+        ReconciliationView,
+        "Reconciliation",
+        _l("Reconciliation with BPJS data"),
+        "fa-balance-scale",
+    ),
     ("Participation", SponsorView, "Sponsors", _l("Sponsors and payers"), "fa-hand-holding-heart"),
     (
         "Participation",

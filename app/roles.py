@@ -47,6 +47,7 @@ LETTERHEADS = ("LetterheadView",)
 LETTERS = ("IssuedLetterView",)
 ARREARS = ("ArrearsView",)
 PENALTIES = ("PenaltyRuleView",)
+RECONCILIATION = ("ReconciliationView",)
 AREA_APIS = ("RegencyApi", "VillageApi")
 CORE_APIS = ("CompanyApi", "WorkerApi", "EnrollmentApi", "ContributionApi")
 
@@ -76,6 +77,7 @@ MENU = {
     "permit_rules": ["Reference", "Permit check parameters", "Minimum wages"],
     "letters": ["Reference", "Letterheads", "Issued letters"],
     "arrears": ["Participation", "Contribution arrears", "Reference", "Late-payment penalties"],
+    "reconciliation": ["Participation", "Reconciliation"],
     # Village and OPD operators share a role: no OPD list (a village has no OPD, and an OPD
     # operator's own agency is already the whole of their worker list).
     "operator": [
@@ -128,6 +130,8 @@ ROLE_PERMISSIONS: dict[str, list[list[list[str]]]] = {
         grant(DESA100, "list", prefix="can_"),
         grant(AREAS + ORGANISATIONS + RATES, READ),
         grant(COMPANY + PEOPLE + FUNDING, WRITE_DELETE),
+        grant(RECONCILIATION, "list|upload|resolve", prefix="can_"),
+        menus("reconciliation"),
         grant(("ConstructionProjectView",), WRITE_DELETE),
         grant(
             ("PermitCheckView", "ComplianceRuleView", "MinimumWageView", "WageComplianceView"),
@@ -162,6 +166,8 @@ ROLE_PERMISSIONS: dict[str, list[list[list[str]]]] = {
         grant(AWARDS, "list|show|download|mark", prefix="can_"),
         menus("dashboard", "awards"),
         grant(BATCHES, "list|show|decide", prefix="can_"),
+        grant(RECONCILIATION, "list|upload|resolve", prefix="can_"),
+        menus("reconciliation"),
         grant(DESA100, "list", prefix="can_"),
         grant(AREAS + ORGANISATIONS + RATES, READ),
         grant(COMPANY + PEOPLE + FUNDING + PERMIT_READ, READ_EXPORT),
@@ -222,6 +228,8 @@ ROLE_PERMISSIONS: dict[str, list[list[list[str]]]] = {
         grant(AWARDS, "list|show|download", prefix="can_"),
         menus("dashboard", "awards"),
         grant(BATCHES, "list|show", prefix="can_"),
+        grant(RECONCILIATION, "list", prefix="can_"),
+        menus("reconciliation"),
         grant(DESA100, "list", prefix="can_"),
         grant(
             AREAS + ORGANISATIONS + COMPANY + PEOPLE + FUNDING + RATES + AUDIT + PERMIT_READ,

@@ -41,6 +41,12 @@ from app.models.permits import (
     ReportJob,
     ReportOutput,
 )
+from app.models.reconciliation import (
+    Discrepancy,
+    DiscrepancyKind,
+    DiscrepancyStatus,
+    ReconciliationRun,
+)
 from app.models.scope import UserScope
 from app.models.sessions import AuthSession
 from app.models.workers import (
@@ -113,4 +119,8 @@ __all__ = [
     "WelfareSource",
     "Worker",
     "branch_regency",
+    "Discrepancy",
+    "DiscrepancyKind",
+    "DiscrepancyStatus",
+    "ReconciliationRun",
 ]
