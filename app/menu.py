@@ -12,6 +12,8 @@ from app.views.areas import DistrictView, RegencyView, RegencyWorkforceView, Vil
 from app.views.award_evidence import AwardEvidenceView
 from app.views.awards import AwardView
 from app.views.batches import BatchView
+from app.views.benefits import BenefitReportView
+from app.views.claims import ClaimView
 from app.views.dashboard import DashboardView
 from app.views.finance import ContributionView, IncomeBracketView, WageRateView
 from app.views.letters import IssuedLetterView, LetterheadView
@@ -47,10 +49,18 @@ CATEGORIES = {
 MENU = [
     ("Coverage", DashboardView, "Dashboard", _l("Coverage dashboard"), "fa-chart-line"),
     ("Coverage", AwardView, "Paritrana award", _l("Paritrana award"), "fa-trophy"),
+    (
+        "Coverage",
+        BenefitReportView,
+        "Benefit report",
+        _l("Benefits for families"),
+        "fa-file-invoice-dollar",
+    ),
     ("Participation", WorkerView, "Workers", _l("Workers"), "fa-user"),
     ("Participation", EnrollmentView, "Enrollments", _l("Enrollments"), "fa-id-card"),
     ("Participation", BatchView, "Enrollment batches", _l("Enrollment batches"), "fa-layer-group"),
     ("Participation", Desa100View, "1 Village 100", _l("1 Village 100"), "fa-home"),
+    ("Participation", ClaimView, "Claims", _l("Claims and benefits"), "fa-hands-helping"),
     ("Participation", SponsorView, "Sponsors", _l("Sponsors and payers"), "fa-hand-holding-heart"),
     (
         "Participation",

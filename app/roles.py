@@ -45,6 +45,8 @@ AWARDS = ("AwardView",)
 DASHBOARD = ("DashboardView",)
 LETTERHEADS = ("LetterheadView",)
 LETTERS = ("IssuedLetterView",)
+CLAIMS = ("ClaimView",)
+BENEFITS = ("BenefitReportView",)
 AREA_APIS = ("RegencyApi", "VillageApi")
 CORE_APIS = ("CompanyApi", "WorkerApi", "EnrollmentApi", "ContributionApi")
 
@@ -73,6 +75,8 @@ MENU = {
     "projects": ["Permits", "Construction projects"],
     "permit_rules": ["Reference", "Permit check parameters", "Minimum wages"],
     "letters": ["Reference", "Letterheads", "Issued letters"],
+    "claims": ["Participation", "Claims"],
+    "benefits": ["Coverage", "Benefit report"],
     # Village and OPD operators share a role: no OPD list (a village has no OPD, and an OPD
     # operator's own agency is already the whole of their worker list).
     "operator": [
@@ -84,6 +88,7 @@ MENU = {
         "Sponsors",
         "Enrollment batches",
         "1 Village 100",
+        "Claims",
     ],
 }
 
@@ -135,6 +140,9 @@ ROLE_PERMISSIONS: dict[str, list[list[list[str]]]] = {
         grant(LETTERHEADS, "list|show|edit"),
         grant(LETTERS, READ_EXPORT),
         menus("letters"),
+        grant(CLAIMS, "list|report|decide", prefix="can_"),
+        grant(BENEFITS, "list|download", prefix="can_"),
+        menus("claims", "benefits"),
         grant(AREA_APIS, API_READ),
         grant(CORE_APIS, API_WRITE),
         menus(
@@ -164,6 +172,9 @@ ROLE_PERMISSIONS: dict[str, list[list[list[str]]]] = {
         grant(LETTERHEADS, READ),
         grant(LETTERS, READ_EXPORT),
         menus("letters"),
+        grant(CLAIMS, "list", prefix="can_"),
+        grant(BENEFITS, "list|download", prefix="can_"),
+        menus("claims", "benefits"),
         grant(AREA_APIS + CORE_APIS, API_READ),
         menus(
             "areas",
@@ -205,6 +216,7 @@ ROLE_PERMISSIONS: dict[str, list[list[list[str]]]] = {
         grant(AREA_APIS, API_READ),
         grant(("WorkerApi",), API_WRITE),
         grant(("EnrollmentApi",), API_READ),
+        grant(CLAIMS, "list|report", prefix="can_"),
         menus("operator"),
     ],
     AUDITOR: [
@@ -221,6 +233,9 @@ ROLE_PERMISSIONS: dict[str, list[list[list[str]]]] = {
         grant(LETTERS, READ_EXPORT),
         menus("letters"),
         grant(REPORTS, "list|request", prefix="can_"),
+        grant(CLAIMS, "list", prefix="can_"),
+        grant(BENEFITS, "list|download", prefix="can_"),
+        menus("claims", "benefits"),
         grant(AREA_APIS + CORE_APIS, API_READ),
         menus(
             "areas",
