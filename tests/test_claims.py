@@ -108,7 +108,7 @@ def test_a_primary_pupil_is_scheduled_to_age_23(rules):
 
 def test_a_child_not_yet_at_school_starts_at_school_age(rules):
     # Born 20 August 2022: school age (5) on 20 August 2027. TK 2027–2028 3 jt, SD 2029–2034
-    # 9 jt, SMP 2035–2037 6 jt, SMA 2038–2040 9 jt, higher 2041–2044 48 jt: 75 jt in 18 years (2027–2044).
+    # 9 jt, SMP 2035–2037 6 jt, SMA 2038–2040 9 jt, higher 2041–2044 48 jt: 75 jt, 18 years.
     schedule = claims.scholarship_schedule(rules, dt.date(2022, 8, 20), "none", 1, EVENT)
     assert schedule.years[0] == claims.PlannedYear(dt.date(2027, 8, 20), "tk", 1, 1_500_000)
     assert len(schedule.years) == 18
