@@ -160,6 +160,29 @@ def test_a_death_with_no_bill_for_the_month_is_not_covered(session):
     assert _report(session, worker).reason == "unpaid"
 
 
+def test_a_month_still_within_its_time_is_judged_by_the_month_before(session):
+    # Died 20 November 2026; November's contribution is payable until 15 December.
+    worker = sponsored_worker(
+        session, KAPUAS_VILLAGE, dt.date(2026, 1, 1), months(dt.date(2026, 1, 1), 10)
+    )
+    died = dt.date(2026, 11, 20)
+    assert claims.check_coverage(session, worker, "death", died, dt.date(2026, 12, 10)).covered
+    late = claims.check_coverage(session, worker, "death", died, dt.date(2026, 12, 16))
+    assert (late.reason, late.month) == ("unpaid", dt.date(2026, 11, 1))
+
+
+def test_within_its_time_an_unpaid_month_before_still_lapses_the_cover(session):
+    paid = [m for m in months(dt.date(2026, 1, 1), 10) if m != dt.date(2026, 10, 1)]
+    worker = sponsored_worker(session, KAPUAS_VILLAGE, dt.date(2026, 1, 1), paid)
+    check = claims.check_coverage(session, worker, "death", dt.date(2026, 11, 20), TODAY)
+    assert (check.reason, check.month) == ("unpaid", dt.date(2026, 10, 1))
+
+
+def test_a_first_month_within_its_time_is_covered(session):
+    worker = sponsored_worker(session, KAPUAS_VILLAGE, dt.date(2026, 11, 1), [])
+    assert claims.check_coverage(session, worker, "death", dt.date(2026, 11, 20), TODAY).covered
+
+
 def test_a_death_before_the_enrollment_started_is_not_covered(session):
     worker = sponsored_worker(
         session, KAPUAS_VILLAGE, dt.date(2024, 7, 1), months(dt.date(2024, 7, 1), 3)

@@ -15,6 +15,7 @@ import datetime as dt
 
 from sqlalchemy import func, select
 
+from app.demo import claims as demo_claims
 from app.demo import letterheads, records
 from app.demo.data import (
     BILLED_MONTHS,
@@ -115,6 +116,7 @@ def load_demo(session, today: dt.date | None = None) -> dict[str, int]:
     summary["contributions"] = bills
     session.flush()
     summary["award_participants"] = _award_period(session, today)
+    summary["claims"] = demo_claims.load(session, today)
     return summary
 
 

@@ -179,8 +179,28 @@ def paid_months(session, worker_id: int, upto: dt.date) -> int:
     return len(months)
 
 
-def check_coverage(session, worker: Worker, event_type: str, on: dt.date) -> CoverageCheck:
-    """Tell what covered the worker for this event on its date, or why nothing did."""
+def _bill(session, enrollment: Enrollment, period: dt.date) -> Contribution | None:
+    key, _columns = payer_of(enrollment)
+    return session.scalars(
+        select(Contribution).where(Contribution.payer_key == key, Contribution.period == period)
+    ).first()
+
+
+def payment_deadline(period: dt.date) -> dt.date:
+    """A month's contribution is payable until the 15th of the next month."""
+    return month_start(period + dt.timedelta(days=32)).replace(day=15)
+
+
+def check_coverage(
+    session, worker: Worker, event_type: str, on: dt.date, today: dt.date | None = None
+) -> CoverageCheck:
+    """Tell what covered the worker for this event on its date, or why nothing did.
+
+    The payer's bill for the month of the event must be paid in full. While that month's
+    contribution is still within its time (reported by the 15th of the next month), the month
+    before it is checked instead (none before the enrollment's first month).
+    """
+    today = today or dt.date.today()
     month = month_start(on)
     months = paid_months(session, worker.id, on)
     enrollment = enrollment_on(session, worker.id, on)
@@ -188,13 +208,16 @@ def check_coverage(session, worker: Worker, event_type: str, on: dt.date) -> Cov
         return CoverageCheck(None, UncoveredReason.NO_ENROLLMENT, month, months)
     if not getattr(enrollment, PROGRAM_OF[EventType(event_type)]):
         return CoverageCheck(enrollment, UncoveredReason.NO_PROGRAM, month, months)
-    key, _columns = payer_of(enrollment)
-    bill = session.scalars(
-        select(Contribution).where(Contribution.payer_key == key, Contribution.period == month)
-    ).first()
-    if not _bill_paid(bill):
-        return CoverageCheck(enrollment, UncoveredReason.UNPAID, month, months)
-    return CoverageCheck(enrollment, None, month, months)
+    if _bill_paid(_bill(session, enrollment, month)):
+        return CoverageCheck(enrollment, None, month, months)
+    if today <= payment_deadline(month):
+        before = month_start(month - dt.timedelta(days=1))
+        if before < month_start(enrollment.start_date):
+            return CoverageCheck(enrollment, None, month, months)
+        if _bill_paid(_bill(session, enrollment, before)):
+            return CoverageCheck(enrollment, None, month, months)
+        month = before
+    return CoverageCheck(enrollment, UncoveredReason.UNPAID, month, months)
 
 
 def one_off_benefits(rules: list[BenefitRule], event_type: str, wage: int) -> list[tuple]:
@@ -295,7 +318,7 @@ def report_event(
     )
     if existing is not None:
         raise Conflict(_("A death is already recorded for this worker."), field="worker")
-    check = check_coverage(session, worker, event_type, event_date)
+    check = check_coverage(session, worker, event_type, event_date, today)
     enrollment = check.enrollment
     claim = Claim(
         worker=worker,
