@@ -84,6 +84,11 @@ RECORD_TYPES = {
     "MinimumWage": _l("Minimum wage"),
     "RegencyWorkforce": _l("Regency workforce"),
     "Letterhead": _l("Letterhead"),
+    "Claim": _l("Claim"),
+    "ClaimHeir": _l("Heir"),
+    "ScholarshipYear": _l("Scholarship year"),
+    "BenefitRule": _l("Benefit rule"),
+    "BenefitReport": _l("Benefit report"),
     "IssuedLetter": _l("Issued letter"),
 }
 

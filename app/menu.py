@@ -12,7 +12,7 @@ from app.views.areas import DistrictView, RegencyView, RegencyWorkforceView, Vil
 from app.views.award_evidence import AwardEvidenceView
 from app.views.awards import AwardView
 from app.views.batches import BatchView
-from app.views.benefits import BenefitReportView
+from app.views.benefits import BenefitReportView, BenefitRuleView
 from app.views.claims import ClaimView
 from app.views.dashboard import DashboardView
 from app.views.finance import ContributionView, IncomeBracketView, WageRateView
@@ -108,6 +108,7 @@ MENU = [
         _l("Informal worker brackets"),
         "fa-layer-group",
     ),
+    ("Reference", BenefitRuleView, "Benefit table", _l("Benefit table"), "fa-table"),
     (
         "Reference",
         ComplianceRuleView,

@@ -28,7 +28,7 @@ ORGANISATIONS = ("BranchOfficeView", "OpdView")
 COMPANY = ("CompanyView",)
 PEOPLE = ("WorkerView", "EnrollmentView")
 FUNDING = ("SponsorView", "SponsorCommitmentView", "ContributionView")
-RATES = ("WageRateView", "IncomeBracketView")
+RATES = ("WageRateView", "IncomeBracketView", "BenefitRuleView")
 AUDIT = ("AuditEventView",)
 PERMIT_READ = (
     "PermitCheckView",
@@ -66,7 +66,7 @@ MENU = {
     "company": ["Organisations", "Companies"],
     "people": ["Participation", "Workers", "Enrollments", "Enrollment batches", "1 Village 100"],
     "funding": ["Participation", "Sponsors", "Commitments", "Contributions"],
-    "rates": ["Reference", "Wage rates", "Income brackets"],
+    "rates": ["Reference", "Wage rates", "Income brackets", "Benefit table"],
     "audit": ["Reference", "Audit trail"],
     "dashboard": ["Coverage", "Dashboard"],
     "awards": ["Coverage", "Paritrana award"],

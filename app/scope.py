@@ -152,7 +152,7 @@ def current_scope() -> Scope:
 
 # Shared reference data every signed-in user may read whatever their scope.
 REFERENCE_MODELS = frozenset(
-    {"Province", "WageRate", "IncomeBracket", "AwardPeriod", "AwardIndicator"}
+    {"Province", "WageRate", "IncomeBracket", "AwardPeriod", "AwardIndicator", "BenefitRule"}
 )
 
 

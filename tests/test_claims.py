@@ -575,3 +575,37 @@ def test_the_scholarship_reminders_are_scoped(session):
     assert _due_for(session, claim, dt.date(2025, 6, 2), kapuas_only) == []
     assert len(_due_for(session, claim, dt.date(2025, 6, 2))) == 2  # 2024's and 2025's years
     assert isinstance(_due_for(session, claim, dt.date(2025, 6, 2))[0], ScholarshipYear)
+
+
+# --- the benefit table on screen ---------------------------------------------------------------
+
+
+def test_staff_read_the_benefit_table_and_operators_do_not(as_user):
+    page = text_of(as_user("sari").get("/benefitruleview/list/"))
+    assert "Rp 20.000.000" in page and "Santunan kematian (sekaligus)" in page
+    assert as_user("oki").get("/benefitruleview/list/").status_code in (302, 403)
+
+
+def test_a_rule_that_cannot_be_applied_is_refused_and_a_good_one_kept(app, as_user):
+    admin = as_user("admin")
+    bad = {
+        "item": "scholarship",
+        "event_type": "death",
+        "amount": "1000",
+        "multiplier": "0",
+        "years": "0",
+        "valid_from": "2031-01-01",
+        "legal_basis": "uji",
+    }
+    response = admin.post("/benefitruleview/add", data=bad, follow_redirects=True)
+    assert "Beasiswa memerlukan jenjang sekolah" in text_of(response)
+    good = bad | {"event_type": "", "level": "sd", "years": "6", "amount": "2000000"}
+    admin.post("/benefitruleview/add", data=good)
+    with app.app_context():
+        rule = db.session.scalars(select(BenefitRule).where(BenefitRule.legal_basis == "uji")).one()
+        try:
+            assert (rule.event_type, rule.level, rule.amount) == (None, "sd", 2_000_000)
+            assert rule in claims.rules_on(db.session, dt.date(2031, 6, 1))
+        finally:
+            db.session.delete(rule)
+            db.session.commit()

@@ -115,6 +115,27 @@ def add_years(day: dt.date, years: int) -> dt.date:
         return day.replace(year=day.year + years, day=28)
 
 
+def check_rule(rule: BenefitRule) -> None:
+    """Refuse a benefit rule that cannot be applied: a scholarship needs a level, years and no
+    event; a multiple of the wage needs the multiplier; any other item an amount."""
+    rule.event_type, rule.level = rule.event_type or None, rule.level or None
+    if rule.valid_to is not None and rule.valid_from and rule.valid_to < rule.valid_from:
+        raise ServiceError(_("The end date cannot be before the start date."), field="valid_to")
+    if rule.item == BenefitItem.SCHOLARSHIP:
+        if not rule.level or not rule.years or rule.years < 1 or rule.event_type:
+            raise ServiceError(
+                _("A scholarship needs a school level and its years, and no event."), "level"
+            )
+    elif not rule.event_type:
+        raise ServiceError(_("Choose the event this benefit follows."), field="event_type")
+    elif rule.item == BenefitItem.WAGE_MULTIPLE and not (rule.multiplier or 0) > 0:
+        raise ServiceError(_("Enter how many times the wage is paid."), field="multiplier")
+    if rule.item != BenefitItem.WAGE_MULTIPLE and not (rule.amount or 0) > 0:
+        raise ServiceError(_("Enter the amount, more than zero."), field="amount")
+    if (rule.amount or 0) < 0 or (rule.multiplier or 0) < 0 or (rule.years or 0) < 0:
+        raise ServiceError(_("Amounts cannot be negative."), field="amount")
+
+
 def rules_on(session, on: dt.date) -> list[BenefitRule]:
     """The benefit rules in force on a date."""
     return list(

@@ -8,11 +8,17 @@ from flask import Response, abort, request
 from flask_appbuilder import BaseView, expose
 from flask_appbuilder.security.decorators import has_access
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
+from app import formatting
 from app.extensions import db
+from app.models import BenefitItem, BenefitRule, EventType, SchoolLevel
 from app.scope import current_scope
 from app.services import audit
 from app.services.benefit_report import benefit_report, regencies_in, year_period
+from app.services.claims import check_rule
+from app.views.base import Interface, ScopedModelView
+from app.views.fields import ChoiceField
 
 
 class BenefitReportView(BaseView):
@@ -66,3 +72,65 @@ class BenefitReportView(BaseView):
         response = Response(body, mimetype="application/pdf")
         response.headers["Content-Disposition"] = f'inline; filename="manfaat-{year}.pdf"'
         return response
+
+
+class BenefitRuleView(ScopedModelView):
+    """The benefit table: amounts in force from a date, with their legal basis."""
+
+    datamodel = Interface(BenefitRule)
+    base_filters = []  # national reference data
+    list_title = _l("Benefit table")
+    show_title = _l("Benefit rule")
+    list_columns = [
+        "event_type",
+        "item",
+        "level",
+        "amount",
+        "multiplier",
+        "years",
+        "valid_from",
+        "valid_to",
+    ]
+    show_columns = add_columns = edit_columns = [*list_columns, "legal_basis"]
+    search_columns = ["item", "valid_from"]
+    order_columns = ["event_type", "item", "valid_from"]
+    base_order = ("id", "asc")
+    label_columns = {
+        "event_type": _l("Event"),
+        "item": _l("Benefit"),
+        "level": _l("School level"),
+        "amount": _l("Amount"),
+        "multiplier": _l("Times the monthly wage"),
+        "years": _l("Years (scholarship)"),
+        "valid_from": _l("Valid from"),
+        "valid_to": _l("Valid until"),
+        "legal_basis": _l("Legal basis"),
+    }
+    description_columns = {
+        "event_type": _l("Empty for a scholarship: it follows either kind of death."),
+        "valid_to": _l("Leave empty while the rule is in force."),
+    }
+    add_form_extra_fields = edit_form_extra_fields = {
+        "event_type": ChoiceField(_l("Event"), EventType.choices(), blank=True),
+        "item": ChoiceField(_l("Benefit"), BenefitItem.choices()),
+        "level": ChoiceField(
+            _l("School level"), [c for c in SchoolLevel.choices() if c[0] != "none"], blank=True
+        ),
+    }
+    formatters_columns = {
+        "event_type": EventType.label_of,
+        "item": BenefitItem.label_of,
+        "level": SchoolLevel.label_of,
+        "amount": lambda value: formatting.rupiah(value) if value else "—",
+        "multiplier": lambda value: value or "—",
+        "years": lambda value: value or "—",
+        "valid_from": formatting.long_date,
+        "valid_to": formatting.long_date,
+    }
+
+    def pre_add(self, item):
+        check_rule(item)
+
+    def pre_update(self, item):
+        super().pre_update(item)
+        check_rule(item)
