@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 from flask_babel import gettext as _
 from sqlalchemy import or_, select
+from sqlalchemy.orm.exc import StaleDataError
 
 from app.models import (
     BenefitItem,
@@ -471,8 +472,17 @@ def advance(
             if heir.scholarship:
                 _stop(heir, EndReason.CLAIM_REJECTED, claim.event_date)
     claim.status = status
-    session.flush()
+    _flush(session)
     return claim
+
+
+def _flush(session) -> None:
+    """Write the change; one made meanwhile by someone else is refused, not overwritten."""
+    try:
+        session.flush()
+    except StaleDataError as exc:
+        session.rollback()
+        raise Conflict(_("Someone else changed this claim meanwhile; open it again.")) from exc
 
 
 def _stop(heir: ClaimHeir, reason: str, on: dt.date) -> None:
@@ -497,7 +507,7 @@ def end_scholarship(
     heir.married = heir.married or reason == EndReason.MARRIED
     heir.working = heir.working or reason == EndReason.WORKING
     _stop(heir, reason, on)
-    session.flush()
+    _flush(session)
     return heir
 
 
@@ -515,7 +525,7 @@ def pay_scholarship_year(
             _("Enter the payment date: not in the future, not before the event."), "paid_on"
         )
     year.status, year.paid_on = YearStatus.PAID, paid_on
-    session.flush()
+    _flush(session)
     return year
 
 
