@@ -405,11 +405,14 @@ def committed(app):
             s, KAPUAS_OTHER_VILLAGE, start, months(start, 48), name="Lukas Desa Lain"
         )
         barut = sponsored_worker(s, BARUT_VILLAGE, start, months(start, 48), name="Hendra Barut")
+        lapsed = sponsored_worker(
+            s, KAPUAS_VILLAGE, start, months(start, 41), [dt.date(2024, 6, 1)], name="Tomas Lapsed"
+        )
         heirs = [
             HeirInput(name="Maria Kapuas", relation="spouse", nik=None),
             child("Ana Kapuas", dt.date(2015, 3, 10), "sd", 3),
         ]
-        for worker in (kapuas, other, barut):
+        for worker in (kapuas, other, barut, lapsed):
             claim = claims.report_event(s, worker, "death", dt.date(2024, 6, 1), heirs, today=TODAY)
             made[worker.name] = (worker.id, claim.id)
         s.commit()
@@ -609,3 +612,64 @@ def test_a_rule_that_cannot_be_applied_is_refused_and_a_good_one_kept(app, as_us
         finally:
             db.session.delete(rule)
             db.session.commit()
+
+
+def test_a_lapsed_worker_s_note_says_not_covered_and_why(as_user, committed):
+    _wid, claim_id = committed["Tomas Lapsed"]
+    sari = as_user("sari")
+    assert "perlindungan terputus: iuran Juni 2024 belum dibayar" in text_of(sari.get("/claims/"))
+    text = pdf_text(sari.get(f"/claims/{claim_id}/guide.pdf").data)
+    assert "Tidak terlindungi" in text
+    assert "perlindungan terputus: iuran Juni 2024 belum dibayar" in text
+    assert "Rp 42.000.000" not in text
+
+
+def test_the_claims_page_reminds_of_the_scholarship_years_due(as_user, committed):
+    page = text_of(as_user("oki").get("/claims/"))
+    assert "Klaim beasiswa jatuh tempo" in page and "Ana Kapuas" in page
+
+
+def test_staff_record_a_scholarship_year_paid_and_operators_cannot(app, as_user, committed):
+    _wid, claim_id = committed["Yosep Kapuas"]
+    with app.app_context():
+        first = db.session.scalars(
+            select(ScholarshipYear)
+            .where(ScholarshipYear.claim_id == claim_id)
+            .order_by(ScholarshipYear.due_on)
+        ).first()
+        year_id = first.id
+    as_user("oki").post(f"/claims/year/{year_id}/pay", data={"paid_on": "2024-07-01"})
+    with app.app_context():
+        assert db.session.get(ScholarshipYear, year_id).status == "open"
+    as_user("sari").post(f"/claims/year/{year_id}/pay", data={"paid_on": "2024-07-01"})
+    with app.app_context():
+        year = db.session.get(ScholarshipYear, year_id)
+        assert (year.status, year.paid_on) == ("paid", dt.date(2024, 7, 1))
+
+
+def test_a_child_without_a_birth_date_is_refused_on_screen_and_nothing_written(app, as_user):
+    with app.app_context():
+        start = dt.date(2024, 1, 1)
+        worker = sponsored_worker(db.session, KAPUAS_VILLAGE, start, months(start, 6))
+        worker_id = worker.id
+        db.session.commit()
+    try:
+        response = as_user("sari").post(
+            "/claims/new",
+            data={
+                "worker_id": worker_id,
+                "event_type": "death",
+                "event_date": "2024-06-10",
+                "heir-0-name": "Ana",
+                "heir-0-relation": "child",
+                "heir-0-school_level": "sd",
+            },
+        )
+        page = text_of(response)
+        assert response.status_code == 200 and "Masukkan tanggal lahir setiap anak." in page
+        assert 'value="Ana"' in page  # what was typed is kept
+        with app.app_context():
+            assert db.session.scalar(select(Claim.id).where(Claim.worker_id == worker_id)) is None
+    finally:
+        with app.app_context():
+            remove(db.session, worker_id)
