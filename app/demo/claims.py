@@ -12,6 +12,7 @@ from app.models import Contribution, Enrollment, EnrollmentStatus, Village, Work
 from app.services import claims
 from app.services.claims import HeirInput
 from app.services.contributions import payer_of
+from app.services.identifiers import make_nik
 
 
 def _paid(session, enrollment: Enrollment, period: dt.date) -> bool:
@@ -84,11 +85,20 @@ def load(session, today: dt.date) -> int:
     regency = DEMO_SCOPE_VILLAGE[:5]  # the demo branch's regency (Kapuas)
     fisher = _covered(session, DEMO_SCOPE_VILLAGE, month) or _covered(session, regency, month)
     if fisher is not None:
-        widow = HeirInput(name="Rosalina", relation="spouse")
+        district = fisher.village.code.rsplit(".", 1)[0]
+        born = dt.date(1990, 5, 17)
+        widow = HeirInput(
+            name="Rosalina",
+            relation="spouse",
+            nik=make_nik(district, born, "F", 9801),
+            birth_date=born,
+        )
+        pupil_born = dt.date(month.year - 9, 4, 12)
         pupil = HeirInput(
             name="Yohanes",
             relation="child",
-            birth_date=dt.date(month.year - 9, 4, 12),
+            nik=make_nik(district, pupil_born, "M", 9802),
+            birth_date=pupil_born,
             school_level="sd",
             level_year=3,
         )
