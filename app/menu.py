@@ -13,6 +13,8 @@ from app.views.arrears import ArrearsView, PenaltyRuleView
 from app.views.award_evidence import AwardEvidenceView
 from app.views.awards import AwardView
 from app.views.batches import BatchView
+from app.views.benefits import BenefitReportView, BenefitRuleView
+from app.views.claims import ClaimView
 from app.views.dashboard import DashboardView
 from app.views.finance import ContributionView, IncomeBracketView, WageRateView
 from app.views.letters import IssuedLetterView, LetterheadView
@@ -49,6 +51,13 @@ CATEGORIES = {
 MENU = [
     ("Coverage", DashboardView, "Dashboard", _l("Coverage dashboard"), "fa-chart-line"),
     ("Coverage", AwardView, "Paritrana award", _l("Paritrana award"), "fa-trophy"),
+    (
+        "Coverage",
+        BenefitReportView,
+        "Benefit report",
+        _l("Benefits for families"),
+        "fa-file-invoice-dollar",
+    ),
     ("Participation", WorkerView, "Workers", _l("Workers"), "fa-user"),
     ("Participation", EnrollmentView, "Enrollments", _l("Enrollments"), "fa-id-card"),
     ("Participation", BatchView, "Enrollment batches", _l("Enrollment batches"), "fa-layer-group"),
@@ -60,6 +69,7 @@ MENU = [
         _l("Reconciliation with BPJS data"),
         "fa-balance-scale",
     ),
+    ("Participation", ClaimView, "Claims", _l("Claims and benefits"), "fa-hands-helping"),
     ("Participation", SponsorView, "Sponsors", _l("Sponsors and payers"), "fa-hand-holding-heart"),
     (
         "Participation",
@@ -114,6 +124,7 @@ MENU = [
         _l("Informal worker brackets"),
         "fa-layer-group",
     ),
+    ("Reference", BenefitRuleView, "Benefit table", _l("Benefit table"), "fa-table"),
     (
         "Reference",
         ComplianceRuleView,

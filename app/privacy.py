@@ -30,6 +30,8 @@ PERSONAL_FIELDS: dict[str, dict[str, str]] = {
     "Worker": {"nik": "nik", "birth_date": "birth_date", "phone": "phone"},
     "BatchRow": {"nik": "nik", "birth_date": "birth_date", "declared_income": "wage"},
     "Enrollment": {"declared_wage": "wage"},
+    "ClaimHeir": {"nik": "nik", "birth_date": "birth_date"},
+    "Claim": {"wage": "wage"},
 }
 
 

@@ -28,7 +28,7 @@ ORGANISATIONS = ("BranchOfficeView", "OpdView")
 COMPANY = ("CompanyView",)
 PEOPLE = ("WorkerView", "EnrollmentView")
 FUNDING = ("SponsorView", "SponsorCommitmentView", "ContributionView")
-RATES = ("WageRateView", "IncomeBracketView")
+RATES = ("WageRateView", "IncomeBracketView", "BenefitRuleView")
 AUDIT = ("AuditEventView",)
 PERMIT_READ = (
     "PermitCheckView",
@@ -48,6 +48,8 @@ LETTERS = ("IssuedLetterView",)
 ARREARS = ("ArrearsView",)
 PENALTIES = ("PenaltyRuleView",)
 RECONCILIATION = ("ReconciliationView",)
+CLAIMS = ("ClaimView",)
+BENEFITS = ("BenefitReportView",)
 AREA_APIS = ("RegencyApi", "VillageApi")
 CORE_APIS = ("CompanyApi", "WorkerApi", "EnrollmentApi", "ContributionApi")
 
@@ -67,7 +69,7 @@ MENU = {
     "company": ["Organisations", "Companies"],
     "people": ["Participation", "Workers", "Enrollments", "Enrollment batches", "1 Village 100"],
     "funding": ["Participation", "Sponsors", "Commitments", "Contributions"],
-    "rates": ["Reference", "Wage rates", "Income brackets"],
+    "rates": ["Reference", "Wage rates", "Income brackets", "Benefit table"],
     "audit": ["Reference", "Audit trail"],
     "dashboard": ["Coverage", "Dashboard"],
     "awards": ["Coverage", "Paritrana award"],
@@ -78,6 +80,8 @@ MENU = {
     "letters": ["Reference", "Letterheads", "Issued letters"],
     "arrears": ["Participation", "Contribution arrears", "Reference", "Late-payment penalties"],
     "reconciliation": ["Participation", "Reconciliation"],
+    "claims": ["Participation", "Claims"],
+    "benefits": ["Coverage", "Benefit report"],
     # Village and OPD operators share a role: no OPD list (a village has no OPD, and an OPD
     # operator's own agency is already the whole of their worker list).
     "operator": [
@@ -89,6 +93,7 @@ MENU = {
         "Sponsors",
         "Enrollment batches",
         "1 Village 100",
+        "Claims",
     ],
 }
 
@@ -145,6 +150,9 @@ ROLE_PERMISSIONS: dict[str, list[list[list[str]]]] = {
         grant(ARREARS, "list|issue|download", prefix="can_"),
         grant(PENALTIES, READ),
         menus("arrears"),
+        grant(CLAIMS, "list|report|decide", prefix="can_"),
+        grant(BENEFITS, "list|download", prefix="can_"),
+        menus("claims", "benefits"),
         grant(AREA_APIS, API_READ),
         grant(CORE_APIS, API_WRITE),
         menus(
@@ -179,6 +187,9 @@ ROLE_PERMISSIONS: dict[str, list[list[list[str]]]] = {
         grant(ARREARS, "list|issue|download", prefix="can_"),
         grant(PENALTIES, READ),
         menus("arrears"),
+        grant(CLAIMS, "list", prefix="can_"),
+        grant(BENEFITS, "list|download", prefix="can_"),
+        menus("claims", "benefits"),
         grant(AREA_APIS + CORE_APIS, API_READ),
         menus(
             "areas",
@@ -221,6 +232,7 @@ ROLE_PERMISSIONS: dict[str, list[list[list[str]]]] = {
         grant(AREA_APIS, API_READ),
         grant(("WorkerApi",), API_WRITE),
         grant(("EnrollmentApi",), API_READ),
+        grant(CLAIMS, "list|report", prefix="can_"),
         menus("operator"),
     ],
     AUDITOR: [
@@ -242,6 +254,9 @@ ROLE_PERMISSIONS: dict[str, list[list[list[str]]]] = {
         grant(PENALTIES, READ_EXPORT),
         menus("arrears"),
         grant(REPORTS, "list|request", prefix="can_"),
+        grant(CLAIMS, "list", prefix="can_"),
+        grant(BENEFITS, "list|download", prefix="can_"),
+        menus("claims", "benefits"),
         grant(AREA_APIS + CORE_APIS, API_READ),
         menus(
             "areas",

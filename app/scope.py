@@ -152,7 +152,15 @@ def current_scope() -> Scope:
 
 # Shared reference data every signed-in user may read whatever their scope.
 REFERENCE_MODELS = frozenset(
-    {"Province", "WageRate", "IncomeBracket", "AwardPeriod", "AwardIndicator", "PenaltyRule"}
+    {
+        "Province",
+        "WageRate",
+        "IncomeBracket",
+        "AwardPeriod",
+        "AwardIndicator",
+        "PenaltyRule",
+        "BenefitRule",
+    }
 )
 
 

@@ -371,3 +371,17 @@ def test_the_demo_has_arrears_in_every_bucket_and_letters_the_permit_officer_see
     client.post("/login/", data={"username": "ptsp", "password": DEMO_PASSWORD})
     page = client.get(f"/permitdesk/?company={company_id}").get_data(as_text=True)
     assert number in page
+
+
+def test_the_demo_has_a_covered_death_with_a_scholarship_running_and_an_uncovered_one(demo):
+    from app.models import Claim
+    from app.services.claims import scholarship_claims_due
+
+    with demo.app_context():
+        found = db.session.scalars(select(Claim).order_by(Claim.id)).all()
+        covered = [c for c in found if c.status == "paid" and c.event_type == "work_death"]
+        assert covered and any(heir.scholarship for heir in covered[0].heirs)
+        assert any(c.status == "reported" and c.amount_due == 42_000_000 for c in found)
+        assert any(c.status == "not_covered" and c.reason for c in found)
+        on = date.fromordinal(date.today().toordinal() + 366)
+        assert scholarship_claims_due(db.session, UNRESTRICTED, on)

@@ -16,6 +16,7 @@ import datetime as dt
 from sqlalchemy import func, select
 
 from app.demo import arrears as demo_arrears
+from app.demo import claims as demo_claims
 from app.demo import letterheads, records
 from app.demo.data import (
     BILLED_MONTHS,
@@ -117,6 +118,7 @@ def load_demo(session, today: dt.date | None = None) -> dict[str, int]:
     summary |= demo_arrears.showcase(session, today)
     session.flush()
     summary["award_participants"] = _award_period(session, today)
+    summary["claims"] = demo_claims.load(session, today)
     return summary
 
 

@@ -14,6 +14,21 @@ from app.models.awards import (
     PeriodStatus,
 )
 from app.models.batches import BatchRow, BatchStatus, EnrollmentBatch
+from app.models.claims import (
+    BenefitItem,
+    BenefitRule,
+    Claim,
+    ClaimBenefit,
+    ClaimHeir,
+    ClaimStatus,
+    EndReason,
+    EventType,
+    Relation,
+    ScholarshipYear,
+    SchoolLevel,
+    UncoveredReason,
+    YearStatus,
+)
 from app.models.contributions import Contribution, IncomeBracket, Program, WageRate
 from app.models.figures import CoverageFigure
 from app.models.letters import IssuedLetter, Letterhead, LetterKind, LetterSeries, OfficeKind
@@ -63,6 +78,19 @@ __all__ = [
     "ArrearsLetter",
     "LetterStatus",
     "PenaltyRule",
+    "BenefitItem",
+    "BenefitRule",
+    "Claim",
+    "ClaimBenefit",
+    "ClaimHeir",
+    "ClaimStatus",
+    "EndReason",
+    "EventType",
+    "Relation",
+    "ScholarshipYear",
+    "SchoolLevel",
+    "UncoveredReason",
+    "YearStatus",
     "CoverageFigure",
     "IssuedLetter",
     "Letterhead",

@@ -27,6 +27,10 @@ AUDITED = {
     "Letterhead",
     "PenaltyRule",
     "ArrearsLetter",
+    "BenefitRule",
+    "Claim",
+    "ClaimHeir",
+    "ScholarshipYear",
 }
 # "content" is a file's bytes (award evidence): its name, size and SHA-256 are audited instead;
 # a letterhead's "logo" likewise (its type is audited).
