@@ -142,8 +142,7 @@ def test_an_open_recommendation_fails_the_verdict_until_the_arrears_are_paid(app
             bill.amount_paid, bill.paid_on = bill.amount_due, dt.date.today().replace(day=1)
         db.session.commit()
         assert _sanction(company, 26).passed is True  # paid: no longer open
-        assert arrears.settle_paid(db.session, company, dt.date.today()) == 3
-        db.session.commit()
+        assert arrears.settle_paid(db.session, company, dt.date.today()) == 0  # done at commit
         statuses = {letter.status for letter in arrears.company_letters(db.session, company)}
         assert statuses == {"settled"}
 
@@ -243,3 +242,32 @@ def test_the_auditor_reads_and_downloads_but_does_not_issue(app, as_user, compan
     ani.post(f"/arrears/issue/{company}", data={"kind": W2})
     with app.app_context():
         assert _counts() == before
+
+
+def test_a_payment_recorded_on_any_channel_settles_the_open_letters_at_commit(app, company):
+    """Not only the screen: a REST call, an import or a job commits through the same session."""
+    with app.app_context():
+        letter_id = _issue(company, W1, 4).id
+        bills = db.session.scalars(
+            select(Contribution).where(Contribution.company_id == company)
+        ).all()
+        for bill in bills:
+            bill.amount_paid = bill.amount_due
+        db.session.commit()
+        assert db.session.get(ArrearsLetter, letter_id).status == "settled"
+
+
+def test_a_partial_payment_leaves_the_letters_open(app, company):
+    with app.app_context():
+        letter_id = _issue(company, W1, 4).id
+        bill = db.session.scalars(
+            select(Contribution)
+            .where(
+                Contribution.company_id == company,
+                Contribution.amount_paid < Contribution.amount_due,
+            )
+            .order_by(Contribution.period)
+        ).first()
+        bill.amount_paid = bill.amount_due
+        db.session.commit()
+        assert db.session.get(ArrearsLetter, letter_id).status == "open"

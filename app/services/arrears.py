@@ -28,8 +28,9 @@ from decimal import ROUND_HALF_UP, Decimal
 from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, event, func, inspect, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from app.models import (
     ArrearsLetter,
@@ -434,6 +435,47 @@ def settle_paid(session, company_id: int, on: dt.date) -> int:
         settled += 1
     session.flush()
     return settled
+
+
+PAID_KEY = "lindungi_paid_companies"
+
+
+@event.listens_for(Session, "after_flush")
+def _note_payments(session, _context) -> None:
+    """Note the companies whose bills were paid in this transaction, whatever the channel
+    (screen, REST, import, job): their open letters are settled at commit."""
+    for obj in [*session.new, *session.dirty]:
+        if not isinstance(obj, Contribution) or obj.company_id is None:
+            continue
+        paid = inspect(obj).attrs.amount_paid.history
+        if (obj in session.new and obj.amount_paid) or paid.has_changes():
+            session.info.setdefault(PAID_KEY, set()).add(obj.company_id)
+
+
+@event.listens_for(Session, "before_commit")
+def _settle_on_commit(session) -> None:
+    """A company that has paid all it owed: its open letters are settled, in the same commit."""
+    if session.new or session.dirty:
+        session.flush()  # the commit flushes after this event: note its payments first
+    paying = session.info.pop(PAID_KEY, None)
+    if not paying:
+        return
+    with session.no_autoflush:
+        lettered = session.scalars(
+            select(ArrearsLetter.company_id)
+            .where(
+                ArrearsLetter.company_id.in_(sorted(paying)),
+                ArrearsLetter.status == LetterStatus.OPEN,
+            )
+            .distinct()
+        ).all()
+    for company_id in lettered:
+        settle_paid(session, company_id, dt.date.today())
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_payments(session) -> None:
+    session.info.pop(PAID_KEY, None)
 
 
 @dataclass(frozen=True)

@@ -54,17 +54,6 @@ class ContributionView(ScopedModelView):
         check_payment(item)
         super().pre_update(item)
 
-    def post_update(self, item):
-        """A company that has paid everything it owed: its open warning letters are settled."""
-        if item.company_id is not None:
-            import datetime as dt
-
-            from app.extensions import db
-            from app.services.arrears import settle_paid
-
-            if settle_paid(db.session, item.company_id, dt.date.today()):
-                db.session.commit()
-
 
 RATE_LABELS = {
     "program": _l("Program"),
