@@ -115,6 +115,8 @@ def certificates(app):
 
 
 COMMITMENTS, CERTIFICATES = "SponsorCommitmentView.list", "PermitCheckView.list"
+LETTERS, DISCREPANCIES = "IssuedLetterView.list", "ReconciliationView.worklist"
+SCHOLARSHIPS = "ClaimView.index"
 
 
 def _count(app, roles, scope, endpoint):
@@ -178,9 +180,9 @@ def test_each_role_gets_only_the_reminders_it_can_act_on(app):
             role: {t.endpoint for t in reminders_for(db.session, {role}, EVERYONE, today)}
             for role in (BRANCH_STAFF, PERMIT_OFFICER, OPERATOR)
         }
-    assert lists[BRANCH_STAFF] == {COMMITMENTS}
+    assert lists[BRANCH_STAFF] == {COMMITMENTS, LETTERS, DISCREPANCIES, SCHOLARSHIPS}
     assert lists[PERMIT_OFFICER] == {CERTIFICATES}
-    assert lists[OPERATOR] == set()  # commitments are outside a village's scope
+    assert lists[OPERATOR] == {SCHOLARSHIPS}  # commitments are outside a village's scope
 
 
 def test_the_home_page_shows_reminders_under_their_own_heading(as_user):

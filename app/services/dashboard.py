@@ -18,13 +18,14 @@ from app.models import (
     Enrollment,
     EnrollmentBatch,
     EnrollmentStatus,
+    IssuedLetter,
     PermitCheck,
     SponsorCommitment,
     Worker,
 )
 from app.roles import ADMIN, AUDITOR, BRANCH_STAFF, OPERATOR, PERMIT_OFFICER, SUPERVISOR
 from app.scope import Scope
-from app.services import worklists
+from app.services import claims, reconciliation, worklists
 
 
 @dataclass(frozen=True)
@@ -269,6 +270,36 @@ def reminders_for(
                 "60",
                 _l("Agree the next commitment so that no worker loses cover."),
                 *here,
+            )
+        )
+    if role_names & {ADMIN, BRANCH_STAFF, SUPERVISOR}:
+        reminders.append(
+            _worklist(
+                _l("Warning letters past their deadline"),
+                IssuedLetter,
+                "reply",
+                "overdue",
+                _l("Still unpaid: send the next letter or the recommendation for sanction."),
+                *here,
+            )
+        )
+        open_items = reconciliation.worklist(session, scope, None, "open").subquery()
+        reminders.append(
+            Task(
+                _l("Reconciliation discrepancies open"),
+                session.scalar(select(func.count()).select_from(open_items)) or 0,
+                "ReconciliationView.worklist",
+                _l("Differences with BPJS's own data: resolve each with a note."),
+                args={"status": "open"},
+            )
+        )
+    if role_names & {ADMIN, BRANCH_STAFF, SUPERVISOR, OPERATOR}:
+        reminders.append(
+            Task(
+                _l("Scholarship claims due"),
+                len(claims.scholarship_claims_due(session, scope, today)),
+                "ClaimView.index",
+                _l("Remind the families to claim this year's scholarship."),
             )
         )
     if role_names & {ADMIN, PERMIT_OFFICER}:

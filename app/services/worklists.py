@@ -15,6 +15,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, exists, false, not_, or_, select
 
 from app.models import (
+    ArrearsLetter,
     Company,
     CompanyStatus,
     ConstructionProject,
@@ -23,6 +24,8 @@ from app.models import (
     Enrollment,
     EnrollmentBatch,
     EnrollmentStatus,
+    IssuedLetter,
+    LetterStatus,
     PayerType,
     PermitCheck,
     SponsorCommitment,
@@ -110,6 +113,17 @@ def _certificate_expiring(session, today: dt.date, user=None):
         PermitCheck.revoked_at.is_(None),
         PermitCheck.valid_until >= today,
         PermitCheck.valid_until <= today + dt.timedelta(days=CERTIFICATE_DAYS),
+    )
+
+
+def _letter_overdue(session, today: dt.date, user=None):
+    """A warning letter still open after its deadline: the next step is due."""
+    return exists(
+        select(ArrearsLetter.id).where(
+            ArrearsLetter.issued_letter_id == IssuedLetter.id,
+            ArrearsLetter.status == LetterStatus.OPEN,
+            ArrearsLetter.deadline < today,
+        )
     )
 
 
@@ -209,6 +223,12 @@ CONDITIONS: dict[str, dict[str, tuple[object, dict[str, Condition] | TextConditi
         "ending": (
             _l("Ending"),
             {"60": Condition(_l("Within 60 days"), _commitment_ending)},
+        )
+    },
+    "IssuedLetter": {
+        "reply": (
+            _l("Reply"),
+            {"overdue": Condition(_l("Open past its deadline"), _letter_overdue)},
         )
     },
     "PermitCheck": {

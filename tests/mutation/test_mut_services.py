@@ -718,6 +718,7 @@ def test_stored_checks_read_back_as_checks(session):
     assert [x.code for x in permits.stored_checks(check)] == [
         "registered",
         "arrears",
+        "sanction",
         "workforce",
         "programs",
         "construction",
