@@ -271,3 +271,34 @@ def test_a_partial_payment_leaves_the_letters_open(app, company):
         bill.amount_paid = bill.amount_due
         db.session.commit()
         assert db.session.get(ArrearsLetter, letter_id).status == "open"
+
+
+def _overdue(letter_ids: list[int]) -> set[int]:
+    from app.services import worklists
+
+    clause = worklists.clause(db.session, IssuedLetter, "reply", "overdue", dt.date.today())
+    found = db.session.scalars(
+        select(ArrearsLetter.id)
+        .join(IssuedLetter, IssuedLetter.id == ArrearsLetter.issued_letter_id)
+        .where(clause, ArrearsLetter.id.in_(letter_ids))
+    )
+    return set(found)
+
+
+def test_a_warning_past_its_deadline_is_a_reminder_until_the_next_letter_follows(app, company):
+    with app.app_context():
+        first = _issue(company, W1, 4)
+        first.deadline = dt.date.today() - dt.timedelta(days=1)
+        db.session.commit()
+        assert _overdue([first.id]) == {first.id}
+        second = _issue(company, W2, 15)
+        assert _overdue([first.id, second.id]) == set()  # followed; the second is not yet due
+
+
+def test_a_settled_warning_is_not_a_reminder(app, company):
+    with app.app_context():
+        first = _issue(company, W1, 4)
+        first.deadline = dt.date.today() - dt.timedelta(days=1)
+        first.status = "settled"
+        db.session.commit()
+        assert _overdue([first.id]) == set()

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, exists, false, not_, or_, select
+from sqlalchemy.orm import aliased
 
 from app.models import (
     ArrearsLetter,
@@ -25,6 +26,7 @@ from app.models import (
     EnrollmentBatch,
     EnrollmentStatus,
     IssuedLetter,
+    LetterKind,
     LetterStatus,
     PayerType,
     PermitCheck,
@@ -117,13 +119,23 @@ def _certificate_expiring(session, today: dt.date, user=None):
 
 
 def _letter_overdue(session, today: dt.date, user=None):
-    """A warning letter still open after its deadline: the next step is due."""
+    """A warning letter still open after its deadline and not yet followed by the next one:
+    the next step (teguran II, or the recommendation for sanction) is due."""
+    later = aliased(ArrearsLetter)
     return exists(
-        select(ArrearsLetter.id).where(
+        select(ArrearsLetter.id)
+        .where(
             ArrearsLetter.issued_letter_id == IssuedLetter.id,
+            ArrearsLetter.kind.in_([LetterKind.ARREARS_WARNING_1, LetterKind.ARREARS_WARNING_2]),
             ArrearsLetter.status == LetterStatus.OPEN,
             ArrearsLetter.deadline < today,
+            ~exists(
+                select(later.id).where(
+                    later.company_id == ArrearsLetter.company_id, later.id > ArrearsLetter.id
+                )
+            ),
         )
+        .correlate(IssuedLetter)
     )
 
 
