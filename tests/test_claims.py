@@ -673,3 +673,17 @@ def test_a_child_without_a_birth_date_is_refused_on_screen_and_nothing_written(a
     finally:
         with app.app_context():
             remove(db.session, worker_id)
+
+
+def test_the_worker_page_offers_reporting_a_death_to_those_who_may(app, as_user):
+    from app.models import Worker
+
+    with app.app_context():
+        worker = db.session.scalars(select(Worker).where(Worker.name == "Siti Lestari")).one()
+        pk = worker.id
+    link = f"/claims/new?worker={pk}"
+    assert link in as_user("sari").get(f"/workerview/show/{pk}").get_data(as_text=True)
+    auditor = as_user("ani").get(f"/workerview/show/{pk}")
+    assert auditor.status_code == 200 and link not in auditor.get_data(as_text=True)
+    form = as_user("sari").get(link)
+    assert form.status_code == 200 and "Siti Lestari" in text_of(form)
