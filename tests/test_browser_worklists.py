@@ -81,7 +81,11 @@ def test_each_tile_of_branch_staff_opens_its_filtered_list(server, page):  # noq
         number = int(tile.locator(".lindungi-task-count").inner_text().replace(".", ""))
         tile.click()
         page.wait_for_load_state()
-        assert "_flt_" in page.url, title
+        if "_flt_" not in page.url:  # a worklist page of its own says what it counts
+            marked = page.locator("[data-count]")
+            shown = int(marked.first.get_attribute("data-count")) if marked.count() else 0
+            assert shown == number, f"{title}: {page.url}"
+            continue
         if "/auditeventview/" not in page.url:
             assert _record_count(page) == number, f"{title}: {page.url}"
 
