@@ -18,7 +18,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm.exc import StaleDataError
 
 from app.models import (
@@ -529,6 +529,20 @@ def pay_scholarship_year(
     return year
 
 
+def _due(scope: Scope, on: dt.date):
+    """The yearly scholarship claims due by a date and not yet paid, inside a scope."""
+    return (
+        select(ScholarshipYear)
+        .join(Claim, Claim.id == ScholarshipYear.claim_id)
+        .where(
+            ScholarshipYear.status == YearStatus.OPEN,
+            ScholarshipYear.due_on <= on,
+            Claim.status.not_in(list(CLOSED)),
+            read_clause(ScholarshipYear, scope),
+        )
+    )
+
+
 def scholarship_claims_due(session, scope: Scope, on: dt.date) -> list[ScholarshipYear]:
     """The yearly scholarship claims due by a date and not yet paid, inside a scope, oldest first.
 
@@ -541,21 +555,20 @@ def scholarship_claims_due(session, scope: Scope, on: dt.date) -> list[Scholarsh
 
     return list(
         session.scalars(
-            select(ScholarshipYear)
-            .join(Claim, Claim.id == ScholarshipYear.claim_id)
+            _due(scope, on)
             .options(
                 joinedload(ScholarshipYear.heir),
                 joinedload(ScholarshipYear.claim).joinedload(Claim.worker),
             )
-            .where(
-                ScholarshipYear.status == YearStatus.OPEN,
-                ScholarshipYear.due_on <= on,
-                Claim.status.not_in(list(CLOSED)),
-                read_clause(ScholarshipYear, scope),
-            )
             .order_by(ScholarshipYear.due_on, ScholarshipYear.id)
         ).unique()
     )
+
+
+def scholarship_claims_due_count(session, scope: Scope, on: dt.date) -> int:
+    """How many claims `scholarship_claims_due` lists, counted (the home page's tile)."""
+    due = _due(scope, on).with_only_columns(ScholarshipYear.id).subquery()
+    return session.scalar(select(func.count()).select_from(due)) or 0
 
 
 def serving_branch(session, regency_id: int) -> BranchOffice | None:

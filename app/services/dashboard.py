@@ -297,7 +297,7 @@ def reminders_for(
         reminders.append(
             Task(
                 _l("Scholarship claims due"),
-                len(claims.scholarship_claims_due(session, scope, today)),
+                claims.scholarship_claims_due_count(session, scope, today),
                 "ClaimView.index",
                 _l("Remind the families to claim this year's scholarship."),
             )
